@@ -1,0 +1,1 @@
+"""Helpers behind the step definitions: launching servers, clients, streams, reports, assertions."""

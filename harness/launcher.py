@@ -1,0 +1,229 @@
+"""Start an instrumented LitServe app as a real process and stop its whole process tree.
+
+* The app runs in its own session (``start_new_session``) on a free 127.0.0.1 port, with a
+  private ``TMPDIR`` so that LitServe's multiprocessing temp dirs (``pymp-*``) are ours to remove.
+* Readiness is polled on ``/health`` (bounded, no fixed sleeps). A process that exits or never
+  becomes ready raises :class:`ServerStartError` with the tail of its log.
+* :meth:`RunningServer.stop` asks LitServe to shut down gracefully (SIGTERM, turned into
+  LitServe's Ctrl-C path by ``servers/__main__.py``), then terminates and finally kills whatever
+  is left of the tree, and removes the private temp dir.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import psutil
+
+from harness.paths import REPO_ROOT, SERVER_LOGS_DIR
+from servers.apps import APPS
+from servers.settings import AppSettings
+
+READY_TIMEOUT_SECONDS = 60.0
+GRACEFUL_STOP_SECONDS = 10.0
+KILL_WAIT_SECONDS = 5.0
+
+
+class ServerStartError(RuntimeError):
+    """The app exited or did not become ready. The message carries its log tail."""
+
+
+@dataclass(frozen=True)
+class ServerSpec:
+    """Which app to run, with which settings and (for the self-check) which injected fault."""
+
+    app: str
+    settings: AppSettings = field(default_factory=AppSettings)
+    fault: str = ""
+
+    def __post_init__(self) -> None:
+        if self.app not in APPS:
+            raise ValueError(f"unknown server app {self.app!r}; known apps are {sorted(APPS)}")
+
+    @property
+    def label(self) -> str:
+        changed = " ".join(f"{k}={v}" for k, v in sorted(self.settings.changed().items()))
+        return " ".join(part for part in (self.app, changed, f"fault={self.fault}" if self.fault else "") if part)
+
+    @property
+    def slug(self) -> str:
+        return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in self.label)[:120]
+
+
+@dataclass
+class StopReport:
+    """How a stop went: graceful or not, how long it took, what had to be killed."""
+
+    graceful: bool
+    seconds: float
+    killed: list[int]
+    temp_files_left_by_litserve: list[str]
+
+
+@dataclass
+class RunningServer:
+    spec: ServerSpec
+    port: int
+    process: subprocess.Popen
+    log_path: Path
+    temp_dir: Path
+    started_in_seconds: float
+    stop_report: StopReport | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def is_alive(self) -> bool:
+        return self.process.poll() is None
+
+    def log_text(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log_text().splitlines()[-lines:])
+
+    def tree(self) -> list[psutil.Process]:
+        """Every live process of this server: the main one, its descendants, and its session."""
+        found: dict[int, psutil.Process] = {}
+        try:
+            main = psutil.Process(self.pid)
+            found[main.pid] = main
+            for child in main.children(recursive=True):
+                found[child.pid] = child
+        except psutil.NoSuchProcess:
+            pass
+        for proc in psutil.process_iter():
+            try:
+                if os.getsid(proc.pid) == self.pid:
+                    found[proc.pid] = proc
+            except (ProcessLookupError, PermissionError, psutil.Error):
+                continue
+        return [p for p in found.values() if _running(p)]
+
+    def stop(self) -> StopReport:
+        """Stop gracefully, then terminate, then kill what is left; remove the private temp dir."""
+        if self.stop_report is not None:
+            return self.stop_report
+        began = time.monotonic()
+        tree = self.tree()
+        graceful = True
+        if self.is_alive():
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=GRACEFUL_STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                graceful = False
+        leftovers = [p for p in {p.pid: p for p in tree + self.tree()}.values() if _running(p)]
+        _, alive = psutil.wait_procs(leftovers, timeout=2.0)
+        for proc in alive:
+            _quietly(proc.terminate)
+        _, alive = psutil.wait_procs(alive, timeout=KILL_WAIT_SECONDS)
+        for proc in alive:
+            _quietly(proc.kill)
+        psutil.wait_procs(alive, timeout=KILL_WAIT_SECONDS)
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=KILL_WAIT_SECONDS)
+        left_temp = sorted(str(p) for p in self.temp_dir.glob("pymp-*"))
+        shutil.rmtree(self.temp_dir, ignore_errors=True)
+        self.stop_report = StopReport(
+            graceful=graceful and not alive,
+            seconds=time.monotonic() - began,
+            killed=[p.pid for p in alive],
+            temp_files_left_by_litserve=left_temp,
+        )
+        with self.log_path.open("a") as log:
+            log.write(f"\nsuite: stopped ({self.stop_report})\n")
+        return self.stop_report
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(spec: ServerSpec, log_dir: Path = SERVER_LOGS_DIR, ready_timeout: float = READY_TIMEOUT_SECONDS,
+                 extra_env: dict[str, str] | None = None) -> RunningServer:
+    """Start ``spec`` and return once ``/health`` answers 200; raise :class:`ServerStartError` otherwise."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    log_path = log_dir / f"{spec.slug}-{port}.log"
+    temp_dir = Path(tempfile.mkdtemp(prefix="litserve-suite-"))
+    env = {**os.environ, "TMPDIR": str(temp_dir), "PYTHONUNBUFFERED": "1", "LITSERVE_SUITE_FAULT": spec.fault}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]))
+    env.update(extra_env or {})
+    command = [sys.executable, "-m", "servers", spec.app, "--port", str(port),
+               "--settings", json.dumps(spec.settings.changed())]
+    began = time.monotonic()
+    with log_path.open("w") as log:
+        log.write(f"suite: $ {' '.join(command)}\n")
+        log.flush()
+        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+    server = RunningServer(spec, port, process, log_path, temp_dir, started_in_seconds=0.0)
+    try:
+        _wait_until_ready(server, ready_timeout)
+    except BaseException:
+        server.stop()
+        raise
+    server.started_in_seconds = time.monotonic() - began
+    return server
+
+
+def _wait_until_ready(server: RunningServer, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    pause = 0.02
+    with httpx.Client(timeout=2.0) as client:
+        while True:
+            if not server.is_alive():
+                raise ServerStartError(
+                    f"server '{server.spec.label}' exited with code {server.process.returncode} before it was ready.\n"
+                    f"Log {server.log_path}:\n{server.log_tail()}"
+                )
+            try:
+                if client.get(f"{server.base_url}/health").status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise ServerStartError(
+                    f"server '{server.spec.label}' was not healthy within {timeout:.0f} s on port {server.port}.\n"
+                    f"Log {server.log_path}:\n{server.log_tail()}"
+                )
+            time.sleep(pause)
+            pause = min(pause * 1.5, 0.25)
+
+
+def _running(proc: psutil.Process) -> bool:
+    try:
+        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def _quietly(action) -> None:
+    try:
+        action()
+    except psutil.Error:
+        pass

@@ -1,0 +1,76 @@
+"""Start one instrumented app: ``python -m servers <app> --port N [--settings JSON]``.
+
+The process binds 127.0.0.1 only, writes no client file, and shuts LitServe down
+gracefully (as on Ctrl-C) when it receives SIGTERM or when the process that started it dies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+import time
+
+import litserve as ls
+
+from servers import faults
+from servers.apps import APPS, build_api
+from servers.settings import AppSettings
+
+
+def _parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m servers", description=__doc__)
+    parser.add_argument("app", help=f"one of {sorted(APPS)}")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--settings", default="{}", help="JSON object of AppSettings fields")
+    return parser.parse_args(argv)
+
+
+def _interrupt_on_sigterm() -> None:
+    """Turn SIGTERM into KeyboardInterrupt (LitServe's graceful-shutdown path) in the main process.
+
+    Forked children inherit the handler; they get the default behaviour back.
+    """
+    main_pid = os.getpid()
+
+    def handler(signum, frame):
+        if os.getpid() != main_pid:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+def _stop_when_orphaned(parent_pid: int) -> None:
+    """If the suite dies without stopping us (even by SIGKILL), shut down by ourselves."""
+
+    def watch():
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse_args(sys.argv[1:] if argv is None else argv)
+    settings = AppSettings.from_dict(json.loads(args.settings))
+    faults.apply_from_environment()
+    api = build_api(args.app, settings)
+    server = ls.LitServer(api, accelerator="cpu", workers_per_device=settings.workers, timeout=settings.timeout)
+    _interrupt_on_sigterm()
+    _stop_when_orphaned(os.getppid())
+    print(f"suite: starting app {args.app!r} on 127.0.0.1:{args.port} with {settings.changed()}", flush=True)
+    server.run(host="127.0.0.1", port=args.port, generate_client_file=False)
+    print("suite: server stopped", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

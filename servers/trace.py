@@ -1,0 +1,45 @@
+"""What an app reports about how it served a request: batch, worker and server-side timestamps.
+
+Timestamps are ``time.monotonic()`` readings. On Linux that clock is system-wide, so the
+suite can compare them with the client's own ``time.monotonic()`` readings.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import time
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class BatchTrace:
+    """One call of ``predict``: which requests it served together, and when."""
+
+    batch: str
+    size: int
+    members: list[str]
+    worker: int
+    started_at: float
+    finished_at: float = 0.0
+    extra: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class BatchCounter:
+    """Numbers the ``predict`` calls of one worker process: ``<pid>-<n>``."""
+
+    def __init__(self) -> None:
+        self._counter = itertools.count(1)
+
+    def open(self, members: list[str]) -> BatchTrace:
+        pid = os.getpid()
+        return BatchTrace(
+            batch=f"{pid}-{next(self._counter)}",
+            size=len(members),
+            members=list(members),
+            worker=pid,
+            started_at=time.monotonic(),
+        )
