@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,6 +81,7 @@ class RunningServer:
     temp_dir: Path
     started_in_seconds: float
     stop_report: StopReport | None = None
+    _stop_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def base_url(self) -> str:
@@ -120,9 +122,16 @@ class RunningServer:
         return [p for p in found.values() if _running(p)]
 
     def stop(self) -> StopReport:
-        """Stop gracefully, then terminate, then kill what is left; remove the private temp dir."""
-        if self.stop_report is not None:
+        """Stop gracefully, then terminate, then kill what is left; remove the private temp dir.
+
+        Safe to call more than once and from several threads: the first call stops, the others wait for it.
+        """
+        with self._stop_lock:
+            if self.stop_report is None:
+                self.stop_report = self._stop()
             return self.stop_report
+
+    def _stop(self) -> StopReport:
         began = time.monotonic()
         tree = self.tree()
         graceful = True
@@ -145,15 +154,15 @@ class RunningServer:
             self.process.wait(timeout=KILL_WAIT_SECONDS)
         left_temp = sorted(str(p) for p in self.temp_dir.glob("pymp-*"))
         shutil.rmtree(self.temp_dir, ignore_errors=True)
-        self.stop_report = StopReport(
+        report = StopReport(
             graceful=graceful and not alive,
             seconds=time.monotonic() - began,
             killed=[p.pid for p in alive],
             temp_files_left_by_litserve=left_temp,
         )
         with self.log_path.open("a") as log:
-            log.write(f"\nsuite: stopped ({self.stop_report})\n")
-        return self.stop_report
+            log.write(f"\nsuite: stopped ({report})\n")
+        return report
 
 
 def free_port() -> int:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import atexit
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from harness.launcher import RunningServer, ServerSpec, StopReport, start_server
@@ -21,13 +20,19 @@ class ServerPool:
     def __init__(self, log_dir: Path = SERVER_LOGS_DIR) -> None:
         self.log_dir = log_dir
         self._shared: dict[ServerSpec, RunningServer] = {}
+        self._asked_by: dict[ServerSpec, set[str]] = {}
+        self._retiring: list[threading.Thread] = []
         self._all: list[RunningServer] = []
         self._lock = threading.Lock()
         atexit.register(self.stop_all)
 
-    def shared(self, spec: ServerSpec) -> RunningServer:
-        """The running server for ``spec``, started on first use. A dead one is replaced."""
+    def shared(self, spec: ServerSpec, asked_by: str = "") -> RunningServer:
+        """The running server for ``spec``, started on first use. A dead one is replaced.
+
+        ``asked_by`` names what asked for it (a step's text), for :meth:`retire_unneeded`.
+        """
         with self._lock:
+            self._asked_by.setdefault(spec, set()).add(asked_by)
             server = self._shared.get(spec)
             if server is not None and server.is_alive():
                 return server
@@ -45,6 +50,17 @@ class ServerPool:
     def release(self, server: RunningServer) -> StopReport:
         return server.stop()
 
+    def retire_unneeded(self, still_needed: set[str]) -> list[RunningServer]:
+        """Stop, in the background, shared servers that nothing in ``still_needed`` asks for."""
+        with self._lock:
+            retired = [spec for spec in self._shared if not self._asked_by.get(spec, set()) & still_needed]
+            servers = [self._shared.pop(spec) for spec in retired]
+        for server in servers:
+            thread = threading.Thread(target=server.stop, name=f"stop {server.spec.label}", daemon=True)
+            thread.start()
+            self._retiring.append(thread)
+        return servers
+
     @property
     def started(self) -> list[RunningServer]:
         return list(self._all)
@@ -52,12 +68,13 @@ class ServerPool:
     def stop_all(self) -> list[StopReport]:
         """Stop every server this pool started, in parallel."""
         with self._lock:
-            running = [s for s in self._all if s.stop_report is None]
             self._shared.clear()
-        if not running:
-            return []
-        with ThreadPoolExecutor(max_workers=len(running)) as executor:
-            return list(executor.map(RunningServer.stop, running))
+        stopping = [threading.Thread(target=server.stop, daemon=True) for server in self._all]
+        for thread in stopping:
+            thread.start()
+        for thread in stopping + self._retiring:
+            thread.join()
+        return [server.stop() for server in self._all]
 
     def _start(self, spec: ServerSpec) -> RunningServer:
         server = start_server(spec, self.log_dir)

@@ -7,7 +7,8 @@ Two models, each in an unbatched and a batched form:
   and a ``trace`` of the batch the request ran in.
 * ``tokens``: a streaming model. ``{"client": "a", "prompt": "hi"}`` -> ``chunks`` JSON lines
   ``{"client", "index", "text": "hi-0", "produced_at", ...}`` with ``chunk_pause`` seconds
-  between chunks; the batched form yields one list per step, one item per request.
+  between chunks (an unbatched request may ask for its own number of chunks, like an LLM's
+  ``max_tokens``); the batched form yields one list per step, one item per request.
 
 Outputs depend on the input, so a swapped, mixed-up or dropped answer is visible.
 """
@@ -75,11 +76,12 @@ class TokenStreamAPI(_Instrumented):
 
     def decode_request(self, request: dict, context: dict):
         context["client"] = request.get("client", "")
-        return request["prompt"]
+        return request["prompt"], int(request.get("chunks", self.settings.chunks))
 
-    def predict(self, prompt: str) -> Iterator[dict]:
+    def predict(self, request: tuple) -> Iterator[dict]:
+        prompt, chunks = request
         trace = self.batches.open([prompt])
-        for index in range(self.settings.chunks):
+        for index in range(chunks):
             if index:
                 time.sleep(self.settings.chunk_pause)
             yield {"index": index, "text": f"{prompt}-{index}", "produced_at": time.monotonic(), "batch": trace.batch}

@@ -1,0 +1,69 @@
+"""behave hooks and fixtures: one pool of LitServe servers for the run, logs on failure.
+
+* ``before_all`` installs the server pool (``use_fixture``); its clean-up stops every server
+  after the run, also after a failure or Ctrl-C (behave runs pending clean-ups on abort; an
+  ``atexit`` hook in the pool and an orphan watch in each server are the last resorts).
+* ``@fixture.fresh_server`` on a scenario gives it servers of its own, stopped when it ends.
+* When a scenario fails, the logs of the servers it used are attached to the report.
+"""
+
+from __future__ import annotations
+
+from behave import fixture, use_fixture
+
+from harness import report
+from harness.pool import ServerPool
+from harness.server_plan import ServerPlan
+
+
+@fixture
+def server_pool(context):
+    """Servers shared by all scenarios of the run; stopped when the run ends."""
+    context.server_pool = ServerPool()
+    yield context.server_pool
+    stops = context.server_pool.stop_all()
+    forced = [s for s in stops if not s.graceful]
+    if forced:
+        print(f"suite: {len(forced)} of {len(stops)} server(s) had to be killed: {forced}")
+
+
+@fixture
+def fresh_server(context):
+    """Servers started by this scenario are its own and are stopped when it ends."""
+    context.fresh_servers = []
+    yield
+    for server in context.fresh_servers:
+        server.stop()
+    context.fresh_servers = None
+
+
+FIXTURES = {"fixture.fresh_server": fresh_server}
+
+
+def before_all(context):
+    use_fixture(server_pool, context)
+    context.server_plan = ServerPlan.for_run(context._runner.features, context.config)
+
+
+def before_tag(context, tag):
+    if tag.startswith("fixture."):
+        if tag not in FIXTURES:
+            raise LookupError(f"unknown fixture tag @{tag}; known fixture tags are {sorted(FIXTURES)}")
+        use_fixture(FIXTURES[tag], context)
+
+
+def before_scenario(context, scenario):
+    context.servers_used = []
+
+
+def before_step(context, step):
+    context.current_step = step
+
+
+def after_scenario(context, scenario):
+    if scenario.status == "failed":
+        for server in context.servers_used:
+            report.attach_log(f"Server log: {server.spec.label}", server.log_text())
+    still_needed = context.server_plan.needed_after(scenario)
+    if still_needed is not None:
+        context.server_pool.retire_unneeded(still_needed)

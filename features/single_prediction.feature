@@ -1,0 +1,41 @@
+@allure.label.epic:Core_serving @allure.label.parentSuite:Core_serving
+@allure.link.docs:https://lightning.ai/docs/litserve/home
+Feature: Single prediction
+  A client sends one request and gets one answer. For every request LitServe runs the
+  model's three steps: decode_request reads the request, predict computes, and
+  encode_response turns the result into the answer the client receives.
+
+  The model used here squares a number: a request with the input 3 is answered
+  with the output 9, and nothing else.
+
+  Background:
+    Given a model server that squares numbers
+
+  @allure.label.story:Answer @blocker
+  Scenario Outline: The answer is exactly what the model produces for the input
+    When a client asks for the square of <number>
+    Then the client is answered with status 200 and content type "application/json"
+    And the answer holds exactly the output <square>
+
+    Examples:
+      | number | square |
+      | 3      | 9      |
+      | -4     | 16     |
+      | 0      | 0      |
+      | 1.5    | 2.25   |
+
+  @allure.label.story:Answer @critical
+  Scenario: Many requests in a row each get their own answer
+    When a client asks for the squares of 1 to 40, one after another
+    Then every client gets the square of its own number
+
+  @allure.label.story:Health @critical
+  Scenario: The health check says the server is ready
+    When a client checks the server's health
+    Then the health check answers 200 with "ok"
+
+  @allure.label.story:Info @normal
+  Scenario: The info endpoint describes the running server
+    When a client asks the server for its info
+    Then the info says the server runs 1 worker per device with a request timeout of 30 seconds
+    And the info says "/predict" does not stream

@@ -1,0 +1,90 @@
+"""Attachments for the Allure report: requests and answers, stream transcripts, batch tables, logs.
+
+Every function is safe to call when the Allure formatter is not active (it then does nothing).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable
+
+import allure
+
+from harness.batches import Composition
+from harness.clients import Exchange
+from harness.streams import StreamTranscript
+
+LOG_TAIL_LINES = 200
+
+
+def attach_text(name: str, text: str) -> None:
+    allure.attach(text, name=name, attachment_type=allure.attachment_type.TEXT)
+
+
+def attach_json(name: str, data: Any) -> None:
+    allure.attach(json.dumps(data, indent=2, default=str), name=name, attachment_type=allure.attachment_type.JSON)
+
+
+def attach_html(name: str, html: str) -> None:
+    allure.attach(html, name=name, attachment_type=allure.attachment_type.HTML)
+
+
+def attach_exchanges(exchanges: Iterable[Exchange], name: str = "Requests and answers", most: int = 10) -> None:
+    """The first ``most`` requests with status, headers, body and client-side timing."""
+    exchanges = list(exchanges)
+    shown = [
+        {
+            "request": {"method": e.method, "url": e.url, "body": e.request_body},
+            "response": {"status": e.status, "headers": e.headers, "body": _maybe_json(e.text)},
+            "client_seconds": round(e.seconds, 4),
+        }
+        for e in exchanges[:most]
+    ]
+    if len(exchanges) > most:
+        shown.append({"note": f"{len(exchanges) - most} more exchanges not shown"})
+    attach_json(name, shown)
+
+
+def attach_transcripts(transcripts: Iterable[StreamTranscript], name: str = "Stream transcript") -> None:
+    """Each stream's chunks with their arrival time (ms after the request was sent)."""
+    lines = []
+    for t in transcripts:
+        lines.append(f"POST {t.url} {json.dumps(t.request_body)} -> status {t.status}, "
+                     f"{len(t.chunks)} chunk(s), ended cleanly: {t.ended_cleanly} {t.error}")
+        for index, chunk in enumerate(t.chunks):
+            lines.append(f"  {index:>3}  +{(chunk.arrived_at - t.sent_at) * 1000:8.1f} ms  {chunk.raw}")
+        lines.append(f"  end  +{(t.finished_at - t.sent_at) * 1000:8.1f} ms\n")
+    attach_text(name, "\n".join(lines))
+
+
+def attach_batches(composition: Composition, name: str = "Batch composition") -> None:
+    """Which request ran in which batch, as a table."""
+    rows = composition.rows()
+    header = ["batch", "size", "members", "worker", "started_ms", "finished_ms"]
+    cells = "".join(
+        "<tr>" + "".join(f"<td>{_escape(row[key])}</td>" for key in header) + "</tr>" for row in rows
+    )
+    html = (
+        "<html><body style='font-family:sans-serif'>"
+        f"<p>{composition.count} batch(es); sizes {composition.sizes}. Times are ms after the first batch started.</p>"
+        "<table border='1' cellpadding='4' style='border-collapse:collapse'>"
+        "<tr>" + "".join(f"<th>{h}</th>" for h in header) + "</tr>" + cells + "</table></body></html>"
+    )
+    attach_html(name, html)
+
+
+def attach_log(name: str, text: str, lines: int = LOG_TAIL_LINES) -> None:
+    """The tail of a server log."""
+    kept = text.splitlines()[-lines:]
+    attach_text(name, "\n".join(kept))
+
+
+def _maybe_json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _escape(value: Any) -> str:
+    return "" if value is None else str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
