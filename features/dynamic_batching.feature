@@ -27,10 +27,10 @@ Feature: Dynamic batching
 
     Examples:
       | max | window | cost | clients | batches |
-      | 2   | 50     | 100  | 6       | 4       |
-      | 4   | 250    | 100  | 8       | 3       |
+      | 2   | 50     | 150  | 6       | 4       |
+      | 4   | 1000   | 100  | 8       | 3       |
       | 8   | 500    | 50   | 16      | 3       |
-      | 4   | 0      | 200  | 8       | 3       |
+      | 4   | 0      | 300  | 8       | 3       |
 
   @allure.label.story:Batch_window @critical
   Scenario Outline: A request that comes alone waits no longer than the batch window
@@ -41,8 +41,8 @@ Feature: Dynamic batching
 
     Examples:
       | max | window | cost | margin |
-      | 4   | 250    | 100  | 150    |
       | 8   | 500    | 50   | 250    |
+      | 4   | 1000   | 100  | 400    |
 
   @allure.label.story:Batch_window @critical
   Scenario Outline: Requests that trickle in within one window are still grouped
@@ -53,5 +53,5 @@ Feature: Dynamic batching
 
     Examples:
       | max | window | cost | gap |
-      | 4   | 250    | 100  | 40  |
-      | 8   | 500    | 50   | 100 |
+      | 8   | 500    | 50   | 50  |
+      | 4   | 1000   | 100  | 150 |

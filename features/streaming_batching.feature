@@ -18,13 +18,13 @@ Feature: Streaming with dynamic batching
 
     Examples:
       | max | window | chunks | pause | clients | batches |
-      | 4   | 100    | 10     | 50    | 4       | 2       |
+      | 4   | 100    | 10     | 100   | 4       | 2       |
       | 2   | 100    | 8      | 10    | 6       | 4       |
       | 8   | 250    | 3      | 50    | 8       | 2       |
 
   @allure.label.story:Incremental_delivery @critical
   Scenario: Streams in a batch reach their clients while the model is still producing
-    Given a streaming model server that batches up to 4 streams within 100 ms and produces 10 chunks, 50 ms apart
+    Given a streaming model server that batches up to 4 streams within 100 ms and produces 10 chunks, 100 ms apart
     When 4 clients stream replies at the same moment
     Then every client receives its own 10 chunks in order, and nothing from another client
     And every client's first chunk arrives before the model has produced half of the chunks

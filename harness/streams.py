@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from harness.clients import DEFAULT_TIME_LIMIT, NoAnswerInTime, new_client
+from harness.clients import DEFAULT_TIME_LIMIT, NoAnswerInTime, connect, new_client
 
 
 @dataclass
@@ -81,10 +81,13 @@ async def read_stream(client: httpx.AsyncClient, url: str, body: Any, *,
 
 
 def stream_concurrently(url: str, bodies: list[Any], *, time_limit: float = DEFAULT_TIME_LIMIT) -> list[StreamTranscript]:
-    """Start one stream per body at the same moment, each from its own client."""
+    """Start one stream per body at the same moment, each from its own (already connected) client."""
+    barrier = asyncio.Barrier(len(bodies))
 
     async def one(body: Any) -> StreamTranscript:
         async with new_client() as client:
+            await connect(client, url)
+            await barrier.wait()
             return await read_stream(client, url, body, time_limit=time_limit)
 
     async def run() -> list[StreamTranscript]:
