@@ -5,13 +5,15 @@
   ``atexit`` hook in the pool and an orphan watch in each server are the last resorts).
 * ``@fixture.fresh_server`` on a scenario gives it servers of its own, stopped when it ends.
 * When a scenario fails, the logs of the servers it used are attached to the report.
+* The Allure results folder is emptied when the run starts and gets the run's environment and
+  failure categories; labels made from tags are tidied when it ends (``harness.allure_meta``).
 """
 
 from __future__ import annotations
 
 from behave import fixture, use_fixture
 
-from harness import report
+from harness import allure_meta, report
 from harness.pool import ServerPool
 from harness.server_plan import ServerPlan
 
@@ -41,6 +43,7 @@ FIXTURES = {"fixture.fresh_server": fresh_server}
 
 
 def before_all(context):
+    allure_meta.start_run(context)
     use_fixture(server_pool, context)
     context.server_plan = ServerPlan.for_run(context._runner.features, context.config)
 
@@ -67,3 +70,7 @@ def after_scenario(context, scenario):
     still_needed = context.server_plan.needed_after(scenario)
     if still_needed is not None:
         context.server_pool.retire_unneeded(still_needed)
+
+
+def after_all(context):
+    allure_meta.finish_run(context)

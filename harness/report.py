@@ -1,15 +1,18 @@
-"""Attachments for the Allure report: requests and answers, stream transcripts, batch tables, logs.
+"""Attachments for the Allure report: requests and answers, stream transcripts, batch tables, logs, charts.
 
 Every function is safe to call when the Allure formatter is not active (it then does nothing).
+Charts (see :mod:`harness.charts`) go with the requests and streams they draw; a chart that cannot
+be drawn is replaced by a note and never fails the scenario.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import allure
 
+from harness import charts
 from harness.batches import Composition
 from harness.clients import Exchange
 from harness.streams import StreamTranscript
@@ -43,10 +46,14 @@ def attach_exchanges(exchanges: Iterable[Exchange], name: str = "Requests and an
     if len(exchanges) > most:
         shown.append({"note": f"{len(exchanges) - most} more exchanges not shown"})
     attach_json(name, shown)
+    if len(exchanges) > 1:
+        _attach_chart("Timeline of requests and batches",
+                      lambda: charts.request_timeline(exchanges, _composition_or_none(exchanges)))
 
 
 def attach_transcripts(transcripts: Iterable[StreamTranscript], name: str = "Stream transcript") -> None:
     """Each stream's chunks with their arrival time (ms after the request was sent)."""
+    transcripts = list(transcripts)
     lines = []
     for t in transcripts:
         lines.append(f"POST {t.url} {json.dumps(t.request_body)} -> status {t.status}, "
@@ -55,6 +62,7 @@ def attach_transcripts(transcripts: Iterable[StreamTranscript], name: str = "Str
             lines.append(f"  {index:>3}  +{(chunk.arrived_at - t.sent_at) * 1000:8.1f} ms  {chunk.raw}")
         lines.append(f"  end  +{(t.finished_at - t.sent_at) * 1000:8.1f} ms\n")
     attach_text(name, "\n".join(lines))
+    _attach_chart("Chunk arrival over time", lambda: charts.chunk_arrivals(transcripts))
 
 
 def attach_batches(composition: Composition, name: str = "Batch composition") -> None:
@@ -77,6 +85,24 @@ def attach_log(name: str, text: str, lines: int = LOG_TAIL_LINES) -> None:
     """The tail of a server log."""
     kept = text.splitlines()[-lines:]
     attach_text(name, "\n".join(kept))
+
+
+def _attach_chart(name: str, draw: Callable[[], str]) -> None:
+    """Attach the HTML page ``draw`` returns; if drawing fails, attach why instead of failing the scenario."""
+    try:
+        html = draw()
+    except Exception as error:  # a broken chart must never turn a passing scenario into a broken one
+        attach_text(f"{name} (not drawn)", f"the chart could not be drawn: {type(error).__name__}: {error}")
+        return
+    attach_html(name, html)
+
+
+def _composition_or_none(exchanges: list[Exchange]) -> Composition | None:
+    """The batches that served these requests, if every answer says (batched apps); otherwise None."""
+    try:
+        return Composition.from_answers([e.json() for e in exchanges])
+    except (AssertionError, KeyError, TypeError, ValueError):
+        return None
 
 
 def _maybe_json(text: str) -> Any:

@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+bash scripts/install-browser.sh || echo "selftest: without Chromium the report's browser test will fail" >&2
 .venv/bin/python -m pytest tests/ "$@"

@@ -1,0 +1,233 @@
+"""The generated HTML report, opened in headless Chromium as a reader would open it.
+
+Needs a report made from a full run (``bash scripts/acceptance.sh`` makes one; ``.ci/run`` runs it
+first) and Debian's Chromium (``bash scripts/install-browser.sh``). It fails, with what to do, when
+either is missing. It serves ``reports/allure-report`` on 127.0.0.1, blocks and records every request
+to any other host, and saves screenshots under ``reports/``.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import shutil
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+from behave.parser import parse_file
+
+from harness.paths import REPO_ROOT, REPORTS_DIR
+
+REPORT_DIR = REPORTS_DIR / "allure-report"
+RESULTS_DIR = REPORTS_DIR / "allure-results"
+SCREENSHOT = REPORTS_DIR / "report-screenshot.png"
+OVERVIEW_SCREENSHOT = REPORTS_DIR / "report-overview.png"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CORE_FEATURES = ["single_prediction", "single_streaming", "dynamic_batching", "streaming_batching"]
+TIMELINE = "Timeline of requests and batches"
+LOCAL_HOST = "127.0.0.1"
+UI_TIMEOUT_MS = 20_000
+
+
+@dataclass(frozen=True)
+class Result:
+    feature: str
+    name: str
+    status: str
+    steps: tuple[str, ...]
+    attachments: tuple[str, ...]
+    sources: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+def _results() -> list[Result]:
+    """What the results folder says, which the report must show."""
+    found = []
+    for path in RESULTS_DIR.glob("*-result.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        feature = next((label["value"] for label in data.get("labels", []) if label["name"] == "feature"), "")
+        attachments = tuple(a["name"] for step in data.get("steps", []) for a in step.get("attachments", []))
+        steps = tuple(step["name"] for step in data.get("steps", []))
+        sources = {a["name"]: a["source"] for step in data.get("steps", []) for a in step.get("attachments", [])}
+        found.append(Result(feature, data["name"], data["status"], steps, attachments, sources))
+    return found
+
+
+def _expected_scenarios() -> dict[str, list[str]]:
+    """The four core features and their scenario names (one per Examples row), from the feature files."""
+    expected = {}
+    for stem in CORE_FEATURES:
+        feature = parse_file(str(REPO_ROOT / "features" / f"{stem}.feature"))
+        names = []
+        for scenario in feature.scenarios:
+            if hasattr(scenario, "scenarios"):  # an outline: one scenario per Examples row
+                names.extend(s.name for s in scenario.scenarios)
+            else:
+                names.append(scenario.name)
+        expected[feature.name] = names
+    return expected
+
+
+@pytest.fixture(scope="module")
+def report_url() -> Iterator[str]:
+    """The report served on 127.0.0.1; fails with what to do if there is no report."""
+    if not (REPORT_DIR / "index.html").is_file() or not (REPORT_DIR / "data").is_dir():
+        pytest.fail(f"no HTML report in {REPORT_DIR}: run `bash scripts/acceptance.sh` first "
+                    f"(or `.venv/bin/behave features/` then `bash scripts/report.sh`)", pytrace=False)
+    if not any(RESULTS_DIR.glob("*-result.json")):
+        pytest.fail(f"no Allure results in {RESULTS_DIR} to check the report against: run `bash scripts/acceptance.sh`",
+                    pytrace=False)
+
+    class QuietHandler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer((LOCAL_HOST, 0), functools.partial(QuietHandler, directory=str(REPORT_DIR)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{LOCAL_HOST}:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser_page(report_url):
+    """A Chromium page that may talk to 127.0.0.1 only; ``page.outside`` lists what it tried elsewhere."""
+    if not CHROMIUM.exists() or shutil.which("chromedriver") is None:
+        pytest.fail(f"Chromium is missing ({CHROMIUM}): run `bash scripts/install-browser.sh` "
+                    "(apt-get install -y chromium chromium-driver, as root)", pytrace=False)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("the playwright package is missing: run `bash scripts/setup.sh`", pytrace=False)
+    outside: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1500, "height": 1000})
+
+        def guard(route, request) -> None:
+            if urlsplit(request.url).hostname == LOCAL_HOST or request.url.startswith(("data:", "blob:")):
+                route.continue_()
+            else:
+                outside.append(request.url)
+                route.abort()
+
+        context.route("**/*", guard)
+        context.on("request", lambda request: _note_outside(request.url, outside))
+        page = context.new_page()
+        page.set_default_timeout(UI_TIMEOUT_MS)
+        page.outside = outside
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()
+
+
+def _note_outside(url: str, outside: list[str]) -> None:
+    scheme = urlsplit(url).scheme
+    if scheme in ("http", "https", "ws", "wss") and urlsplit(url).hostname != LOCAL_HOST and url not in outside:
+        outside.append(url)
+
+
+def _expand_all(page) -> None:
+    """Open every collapsed group of the tree (features inside their epic)."""
+    for _ in range(10):
+        closed = page.locator(".node[data-node-kind=group]:not(.node__expanded) > .node__title")
+        if closed.count() == 0:
+            return
+        closed.first.click()
+    pytest.fail("the report's tree kept collapsed groups after 10 rounds of opening them")
+
+
+def _tree(page) -> dict[str, dict[str, str]]:
+    """Each group (feature) of the Suites tree and its scenarios with the status shown by their icon."""
+    tree: dict[str, dict[str, str]] = {}
+    for group in page.locator(".node[data-node-kind=group]").all():
+        name = group.locator(":scope > .node__title .node__name").inner_text().strip()
+        leaves = group.locator(":scope > .node__children > a.node__leaf")
+        for leaf in leaves.all():
+            icon = leaf.locator(".status-icon").first.get_attribute("class") or ""
+            status = next((part.rsplit("_", 1)[-1] for part in icon.split() if part.startswith("status-icon_status_")),
+                          "unknown")
+            tree.setdefault(name, {})[leaf.locator(".node__name").inner_text().strip()] = status
+    return tree
+
+
+def test_overview_shows_the_run(browser_page, report_url):
+    page = browser_page
+    page.goto(report_url)
+    page.get_by_text("LitServe acceptance report").first.wait_for()
+    page.get_by_text("Environment").first.wait_for()
+    page.get_by_text("LitServe", exact=True).first.wait_for()
+    page.wait_for_timeout(500)  # let the charts finish their animation before the picture
+    page.screenshot(path=str(OVERVIEW_SCREENSHOT), full_page=True)
+    assert page.outside == [], f"the report asked hosts other than {LOCAL_HOST}: {page.outside}"
+
+
+def test_core_features_and_scenarios_are_listed_with_their_status(browser_page, report_url):
+    page = browser_page
+    results = {(r.feature, r.name.strip()): r.status for r in _results()}
+    expected = _expected_scenarios()
+    missing = [(f, s) for f, names in expected.items() for s in names if (f, s.strip()) not in results]
+    assert not missing, (f"the results in {RESULTS_DIR} lack {len(missing)} core scenario(s), e.g. {missing[:3]}: "
+                         "the report must come from a full run (bash scripts/acceptance.sh)")
+    page.goto(report_url + "#suites")
+    page.locator(".node__title").first.wait_for()
+    _expand_all(page)
+    tree = _tree(page)
+    for feature, names in expected.items():
+        assert feature in tree, f"the report does not list the feature {feature!r}; it lists {sorted(tree)}"
+        shown = tree[feature]
+        for name in names:
+            assert name.strip() in shown, f"{feature}: the report does not list {name!r}; it lists {sorted(shown)}"
+            assert shown[name.strip()] == results[(feature, name.strip())], (
+                f"{feature}: {name!r} is shown as {shown[name.strip()]} but its result is "
+                f"{results[(feature, name.strip())]}")
+    assert page.outside == [], f"the report asked hosts other than {LOCAL_HOST}: {page.outside}"
+
+
+def test_a_scenario_opens_with_its_steps_and_attachments(browser_page, report_url):
+    page = browser_page
+    with_timeline = [r for r in _results() if r.feature == "Dynamic batching" and TIMELINE in r.attachments]
+    assert with_timeline, f"no Dynamic batching result has a {TIMELINE!r} attachment in {RESULTS_DIR}"
+    # the busiest timeline makes the most telling picture
+    chosen = max(with_timeline, key=lambda r: ((RESULTS_DIR / r.sources[TIMELINE]).stat().st_size, r.name))
+    page.goto(report_url + "#suites")
+    page.locator(".node__title").first.wait_for()
+    _expand_all(page)
+    page.locator("a.node__leaf", has=page.locator(".node__name", has_text=chosen.name.strip())).first.click()
+    pane = page.locator(".test-result")
+    pane.get_by_text(chosen.name.strip()).first.wait_for()
+    steps = pane.locator(".step__title:has(.step__name)")
+    steps.first.wait_for()
+    shown = [name.strip() for name in steps.locator(".step__name").all_inner_texts()]
+    assert shown == list(chosen.steps), f"the scenario {chosen.name!r} shows the steps {shown}, not {chosen.steps}"
+
+    when = steps.filter(has_text="When").first
+    when.click()
+    answers = pane.locator(".attachment-row", has_text="Requests and answers").first
+    answers.click()
+    pane.get_by_text('"status"').first.wait_for()
+    answers.click()  # closed again, so that the picture shows the steps and the chart
+
+    pane.locator(".attachment-row", has_text=TIMELINE).first.click()
+    frame = pane.locator("iframe").first
+    frame.wait_for()
+    chart = frame.content_frame
+    chart.locator("svg").first.wait_for()
+    bars = chart.locator("svg rect").count()
+    assert bars >= 2, f"the timeline chart has {bars} bar(s); it should draw every request and batch"
+    assert chart.get_by_text("batch 1 (model)").count() == 1, "the timeline does not draw the batches"
+    frame.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(SCREENSHOT))
+    assert page.outside == [], f"the report asked hosts other than {LOCAL_HOST}: {page.outside}"
