@@ -117,14 +117,14 @@ def environment() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             return "not installed"
 
-    values = {
+    values = {  # the report shows the first five at once
         "LitServe": version("litserve"),
+        "Commit": commit(),
         "Python": platform.python_version(),
-        "behave": version("behave"),
-        "allure-behave": version("allure-behave"),
         "OS": f"{platform.system()} {platform.release()} ({platform.machine()})",
         "CPU count": str(os.cpu_count()),
-        "Commit": commit(),
+        "behave": version("behave"),
+        "allure-behave": version("allure-behave"),
     }
     fault = os.environ.get("LITSERVE_SUITE_FAULT", "").strip()
     if fault:

@@ -42,7 +42,7 @@ def test_environment_properties_are_java_properties(tmp_path):
     allure_meta.write_environment(tmp_path)
     lines = (tmp_path / "environment.properties").read_text(encoding="latin-1").splitlines()
     keys = [line.split("=", 1)[0] for line in lines]
-    assert keys[:3] == ["LitServe", "Python", "behave"]
+    assert keys[:3] == ["LitServe", "Commit", "Python"]
     assert "CPU\\ count" in keys and "Commit" in keys, keys
     assert all("=" in line for line in lines)
 
