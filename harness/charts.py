@@ -19,9 +19,9 @@ from harness.batches import Composition
 from harness.clients import Exchange
 from harness.streams import StreamTranscript
 
-WIDTH = 960
-LEFT = 170          # room for row labels
-RIGHT = 90          # room for the value written after a bar
+WIDTH = 760
+LEFT = 120          # room for row labels
+RIGHT = 105         # room for the value written after a bar
 TOP = 14
 ROW = 22
 AXIS = 36
@@ -192,7 +192,7 @@ def _bar(x1: float, x2: float, y: float, colour: str, opacity: float) -> str:
 def _label(y: float, text: str, bold: bool = False) -> str:
     weight = ' font-weight="bold"' if bold else ""
     return (f'<text x="{LEFT - 8}" y="{y + 15:.1f}" font-size="12" text-anchor="end"{weight} fill="#222">'
-            f'{escape(text[:28])}</text>')
+            f'{escape(text[:18])}</text>')
 
 
 def _text(x: float, y: float, text: str) -> str:
