@@ -13,6 +13,7 @@ import http.server
 import json
 import shutil
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -78,18 +79,15 @@ def _expected_scenarios() -> dict[str, list[str]]:
     return expected
 
 
-@pytest.fixture(scope="module")
-def report_url() -> Iterator[str]:
-    """The report served on 127.0.0.1; fails with what to do if there is no report."""
-    if not (REPORT_DIR / "index.html").is_file() or not (REPORT_DIR / "data").is_dir():
-        pytest.fail(f"no HTML report in {REPORT_DIR}: run `bash scripts/acceptance.sh` first "
-                    f"(or `.venv/bin/behave features/` then `bash scripts/report.sh`)", pytrace=False)
+@contextmanager
+def _served(folder: Path) -> Iterator[str]:
+    """``folder`` served over HTTP on 127.0.0.1 while the block runs; yields its address."""
 
     class QuietHandler(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer((LOCAL_HOST, 0), functools.partial(QuietHandler, directory=str(REPORT_DIR)))
+    server = http.server.ThreadingHTTPServer((LOCAL_HOST, 0), functools.partial(QuietHandler, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -100,8 +98,18 @@ def report_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser_page(report_url):
-    """A Chromium page that may talk to 127.0.0.1 only; ``page.outside`` lists what it tried elsewhere."""
+def report_url() -> Iterator[str]:
+    """The report served on 127.0.0.1; fails with what to do if there is no report."""
+    if not (REPORT_DIR / "index.html").is_file() or not (REPORT_DIR / "data").is_dir():
+        pytest.fail(f"no HTML report in {REPORT_DIR}: run `bash scripts/acceptance.sh` first "
+                    f"(or `.venv/bin/behave features/` then `bash scripts/report.sh`)", pytrace=False)
+    with _served(REPORT_DIR) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright; fails with what to do if it is missing."""
     if not CHROMIUM.exists() or shutil.which("chromedriver") is None:
         pytest.fail(f"Chromium is missing ({CHROMIUM}): run `bash scripts/install-browser.sh` "
                     "(apt-get install -y chromium chromium-driver, as root)", pytrace=False)
@@ -109,28 +117,42 @@ def browser_page(report_url):
         from playwright.sync_api import sync_playwright
     except ImportError:
         pytest.fail("the playwright package is missing: run `bash scripts/setup.sh`", pytrace=False)
-    outside: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1500, "height": 1000})
-
-        def guard(route, request) -> None:
-            if urlsplit(request.url).hostname == LOCAL_HOST or request.url.startswith(("data:", "blob:")):
-                route.continue_()
-            else:
-                outside.append(request.url)
-                route.abort()
-
-        context.route("**/*", guard)
-        context.on("request", lambda request: _note_outside(request.url, outside))
-        page = context.new_page()
-        page.set_default_timeout(UI_TIMEOUT_MS)
-        page.outside = outside
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            yield page
+            yield launched
         finally:
-            context.close()
-            browser.close()
+            launched.close()
+
+
+@contextmanager
+def _guarded_page(browser):
+    """A page that may talk to 127.0.0.1 only: other requests are blocked and listed in ``page.outside``."""
+    outside: list[str] = []
+    context = browser.new_context(viewport={"width": 1500, "height": 1000})
+
+    def guard(route, request) -> None:
+        if urlsplit(request.url).hostname == LOCAL_HOST or request.url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            _note_outside(request.url, outside)
+            route.abort()
+
+    context.route("**/*", guard)
+    context.on("request", lambda request: _note_outside(request.url, outside))
+    page = context.new_page()
+    page.set_default_timeout(UI_TIMEOUT_MS)
+    page.outside = outside
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def browser_page(browser, report_url):
+    with _guarded_page(browser) as page:
+        yield page
 
 
 def _note_outside(url: str, outside: list[str]) -> None:
@@ -232,3 +254,17 @@ def test_a_scenario_opens_with_its_steps_and_attachments(browser_page, report_ur
     page.wait_for_timeout(300)
     page.screenshot(path=str(SCREENSHOT))
     assert page.outside == [], f"the report asked hosts other than {LOCAL_HOST}: {page.outside}"
+
+
+def test_the_guard_sees_a_request_to_an_outside_host(browser, report_url, tmp_path):
+    """The check above could fail: a copy of the report with an analytics script is caught."""
+    copy = tmp_path / "report"
+    shutil.copytree(REPORT_DIR, copy)
+    index = copy / "index.html"
+    tracker = "https://www.googletagmanager.com/gtag/js?id=G-TEST"
+    index.write_text(index.read_text(encoding="utf-8").replace(
+        "</head>", f'<script async src="{tracker}"></script></head>'), encoding="utf-8")
+    with _served(copy) as url, _guarded_page(browser) as page:
+        page.goto(url)
+        page.get_by_text("Environment").first.wait_for()
+        assert tracker in page.outside, f"the guard missed the analytics request; it saw {page.outside}"
