@@ -7,13 +7,17 @@
 * When a scenario fails, the logs of the servers it used are attached to the report.
 * The Allure results folder is emptied when the run starts and gets the run's environment and
   failure categories; labels made from tags are tidied when it ends (``harness.allure_meta``).
+* ``@known_litserve_defect`` scenarios: see ``harness/known_defects.py`` (failures relabelled,
+  not counted in the exit code; a pass is announced as a fixed defect).
 """
 
 from __future__ import annotations
 
+import sys
+
 from behave import fixture, use_fixture
 
-from harness import allure_meta, report
+from harness import allure_meta, known_defects, report
 from harness.pool import ServerPool
 from harness.server_plan import ServerPlan
 
@@ -44,6 +48,7 @@ FIXTURES = {"fixture.fresh_server": fresh_server}
 
 def before_all(context):
     allure_meta.start_run(context)
+    known_defects.install()
     use_fixture(server_pool, context)
     context.server_plan = ServerPlan.for_run(context._runner.features, context.config)
 
@@ -63,7 +68,12 @@ def before_step(context, step):
     context.current_step = step
 
 
+def after_step(context, step):
+    known_defects.after_step(context, step)
+
+
 def after_scenario(context, scenario):
+    known_defects.after_scenario(context, scenario)
     if scenario.status == "failed":
         for server in context.servers_used:
             report.attach_log(f"Server log: {server.spec.label}", server.log_text())
@@ -74,3 +84,6 @@ def after_scenario(context, scenario):
 
 def after_all(context):
     allure_meta.finish_run(context)
+    summary = known_defects.summary()
+    if summary:
+        print(f"\n{summary}", file=sys.__stdout__, flush=True)

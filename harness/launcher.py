@@ -80,12 +80,20 @@ class RunningServer:
     log_path: Path
     temp_dir: Path
     started_in_seconds: float
+    launched_at: float = 0.0
+    #: How long :meth:`stop` waits for a graceful shutdown; lowered for servers broken on purpose.
+    graceful_stop_seconds: float = GRACEFUL_STOP_SECONDS
     stop_report: StopReport | None = None
     _stop_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def auth_headers(self) -> dict[str, str]:
+        """The header a client must send when the server requires an API key (empty otherwise)."""
+        return {"X-API-Key": self.spec.settings.api_key} if self.spec.settings.api_key else {}
 
     @property
     def pid(self) -> int:
@@ -138,14 +146,16 @@ class RunningServer:
         if self.is_alive():
             self.process.send_signal(signal.SIGTERM)
             try:
-                self.process.wait(timeout=GRACEFUL_STOP_SECONDS)
+                self.process.wait(timeout=self.graceful_stop_seconds)
             except subprocess.TimeoutExpired:
                 graceful = False
+        # A server broken on purpose gets a shorter graceful wait, and as little patience afterwards.
+        patience = min(KILL_WAIT_SECONDS, self.graceful_stop_seconds)
         leftovers = [p for p in {p.pid: p for p in tree + self.tree()}.values() if _running(p)]
-        _, alive = psutil.wait_procs(leftovers, timeout=2.0)
+        _, alive = psutil.wait_procs(leftovers, timeout=min(2.0, patience))
         for proc in alive:
             _quietly(proc.terminate)
-        _, alive = psutil.wait_procs(alive, timeout=KILL_WAIT_SECONDS)
+        _, alive = psutil.wait_procs(alive, timeout=patience)
         for proc in alive:
             _quietly(proc.kill)
         psutil.wait_procs(alive, timeout=KILL_WAIT_SECONDS)
@@ -173,14 +183,19 @@ def free_port() -> int:
 
 
 def start_server(spec: ServerSpec, log_dir: Path = SERVER_LOGS_DIR, ready_timeout: float = READY_TIMEOUT_SECONDS,
-                 extra_env: dict[str, str] | None = None) -> RunningServer:
-    """Start ``spec`` and return once ``/health`` answers 200; raise :class:`ServerStartError` otherwise."""
+                 extra_env: dict[str, str] | None = None, wait_until_ready: bool = True) -> RunningServer:
+    """Start ``spec`` and return once ``/health`` answers 200; raise :class:`ServerStartError` otherwise.
+
+    With ``wait_until_ready=False`` it returns as soon as the process is started (scenarios that
+    watch a server come up, or one that never reports healthy).
+    """
     log_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     log_path = log_dir / f"{spec.slug}-{port}.log"
     temp_dir = Path(tempfile.mkdtemp(prefix="litserve-suite-"))
     env = {**os.environ, "TMPDIR": str(temp_dir), "PYTHONUNBUFFERED": "1", "LITSERVE_SUITE_FAULT": spec.fault}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]))
+    env["LIT_SERVER_API_KEY"] = spec.settings.api_key  # LitServe's way to require an API key ("" = none)
     env.update(extra_env or {})
     command = [sys.executable, "-m", "servers", spec.app, "--port", str(port),
                "--settings", json.dumps(spec.settings.changed())]
@@ -190,7 +205,9 @@ def start_server(spec: ServerSpec, log_dir: Path = SERVER_LOGS_DIR, ready_timeou
         log.flush()
         process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, start_new_session=True)
-    server = RunningServer(spec, port, process, log_path, temp_dir, started_in_seconds=0.0)
+    server = RunningServer(spec, port, process, log_path, temp_dir, started_in_seconds=0.0, launched_at=began)
+    if not wait_until_ready:
+        return server
     try:
         _wait_until_ready(server, ready_timeout)
     except BaseException:
@@ -203,7 +220,7 @@ def start_server(spec: ServerSpec, log_dir: Path = SERVER_LOGS_DIR, ready_timeou
 def _wait_until_ready(server: RunningServer, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     pause = 0.02
-    with httpx.Client(timeout=2.0) as client:
+    with httpx.Client(timeout=2.0, headers=server.auth_headers) as client:
         while True:
             if not server.is_alive():
                 raise ServerStartError(

@@ -42,10 +42,10 @@ class ServerPool:
             self._shared[spec] = server
             return server
 
-    def fresh(self, spec: ServerSpec) -> RunningServer:
+    def fresh(self, spec: ServerSpec, wait_until_ready: bool = True) -> RunningServer:
         """A server of its own for one scenario; the caller stops it (see :meth:`release`)."""
         with self._lock:
-            return self._start(spec)
+            return self._start(spec, wait_until_ready)
 
     def release(self, server: RunningServer) -> StopReport:
         return server.stop()
@@ -76,7 +76,7 @@ class ServerPool:
             thread.join()
         return [server.stop() for server in self._all]
 
-    def _start(self, spec: ServerSpec) -> RunningServer:
-        server = start_server(spec, self.log_dir)
+    def _start(self, spec: ServerSpec, wait_until_ready: bool = True) -> RunningServer:
+        server = start_server(spec, self.log_dir, wait_until_ready=wait_until_ready)
         self._all.append(server)
         return server

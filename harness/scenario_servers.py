@@ -33,3 +33,21 @@ def settings_from_table(table) -> dict[str, str]:
     if list(table.headings) != ["setting", "value"]:
         raise ValueError(f'the settings table must have the columns "setting" and "value", not {list(table.headings)}')
     return {row["setting"]: row["value"] for row in table}
+
+
+def start_fresh_app_unready(context, app: str, **settings) -> RunningServer:
+    """Start a server of the scenario's own and return at once, before it is ready.
+
+    For scenarios that watch a server come up, or use one that never reports healthy; they
+    must be tagged ``@fixture.fresh_server`` (the server is stopped when the scenario ends).
+    """
+    fresh = getattr(context, "fresh_servers", None)
+    if fresh is None:
+        raise ValueError("this step starts a server that may never report ready; "
+                         "tag the scenario @fixture.fresh_server")
+    spec = ServerSpec(app, AppSettings.from_dict(settings), fault=os.environ.get(FAULT_VARIABLE, ""))
+    server = context.server_pool.fresh(spec, wait_until_ready=False)
+    fresh.append(server)
+    context.server = server
+    context.servers_used.append(server)
+    return server

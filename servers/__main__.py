@@ -58,12 +58,27 @@ def _stop_when_orphaned(parent_pid: int) -> None:
     threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
 
 
+def _optional_server_kwargs(settings: AppSettings) -> dict:
+    """LitServer options that are passed only when a scenario sets them (LitServe's defaults otherwise)."""
+    kwargs: dict = {}
+    if settings.max_payload_size:
+        kwargs["max_payload_size"] = settings.max_payload_size
+    if settings.restart_workers:
+        kwargs["restart_workers"] = True
+    return kwargs
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(sys.argv[1:] if argv is None else argv)
     settings = AppSettings.from_dict(json.loads(args.settings))
+    if settings.api_key != os.environ.get("LIT_SERVER_API_KEY", ""):
+        # LitServe reads its API key from the environment when it is imported, so it cannot be set here.
+        raise SystemExit("the api_key setting must also be in the environment variable LIT_SERVER_API_KEY "
+                         "(harness.launcher sets it); they differ")
     faults.apply_from_environment()
     api = build_api(args.app, settings)
-    server = ls.LitServer(api, accelerator="cpu", workers_per_device=settings.workers, timeout=settings.timeout)
+    server = ls.LitServer(api, accelerator="cpu", workers_per_device=settings.workers, timeout=settings.timeout,
+                          **_optional_server_kwargs(settings))
     _interrupt_on_sigterm()
     _stop_when_orphaned(os.getppid())
     print(f"suite: starting app {args.app!r} on 127.0.0.1:{args.port} with {settings.changed()}", flush=True)

@@ -11,6 +11,10 @@ Two models, each in an unbatched and a batched form:
   ``max_tokens``); the batched form yields one list per step, one item per request.
 
 Outputs depend on the input, so a swapped, mixed-up or dropped answer is visible.
+
+Failure switches (all off by default, see ``servers/settings.py``) make a model fail on
+purpose: raise or reject a request in decode, predict or encode, fail a stream after some
+chunks, return the wrong number of outputs for a batch, load slowly, or report itself unhealthy.
 """
 
 from __future__ import annotations
@@ -19,20 +23,73 @@ import time
 from typing import Callable, Iterator
 
 import litserve as ls
+from fastapi import HTTPException
 
 from servers.settings import AppSettings
 from servers.trace import BatchCounter
 
 
-class _Instrumented(ls.LitAPI):
-    """Base: settings and a batch counter per worker."""
+#: Part of the message of every error the model raises on purpose. It must never reach a client.
+INTERNAL_ERROR_MARKER = "model-internal-failure"
+
+
+class _Faults:
+    """The failure switches of :class:`servers.settings.AppSettings`, shared by every app."""
+
+    settings: AppSettings
+
+    def _fault(self, stage: str, *values, index: int | None = None) -> None:
+        """Fail at ``stage`` if the settings ask for it and one of ``values`` (client, input, prompt) matches.
+
+        In a stream, ``index`` is the number of the chunk about to be produced: the fault fires at
+        chunk ``fail_after_chunks``, so that many chunks are produced before it.
+        """
+        settings = self.settings
+        if settings.fail_in != stage:
+            return
+        if index is not None and index != settings.fail_after_chunks:
+            return
+        matched = self._matching(values)
+        if not matched:
+            return
+        if settings.reject_status:
+            raise HTTPException(status_code=settings.reject_status, detail=f"rejected: {matched[0]}")
+        raise RuntimeError(f"{INTERNAL_ERROR_MARKER} in {stage} for {matched[0]}")
+
+    def _matching(self, values) -> list[str]:
+        """The values that ``fail_on`` selects (all of them when ``fail_on`` is empty)."""
+        fail_on = self.settings.fail_on
+        if not fail_on:
+            return [str(v) for v in values]
+        return [fail_on for v in values if _same(v, fail_on)]
+
+
+def _same(value, wanted: str) -> bool:
+    """``value`` (from a request) is ``wanted`` (from the settings): 13, 13.0 and "13" all match "13"."""
+    if str(value) == wanted:
+        return True
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return float(wanted) == value
+        except ValueError:
+            return False
+    return False
+
+
+class _Instrumented(_Faults, ls.LitAPI):
+    """Base: settings, a batch counter per worker, optional slow setup and health switch."""
 
     def __init__(self, settings: AppSettings, **litapi_kwargs) -> None:
         super().__init__(**litapi_kwargs)
         self.settings = settings
 
     def setup(self, device) -> None:
+        if self.settings.setup_seconds > 0:
+            time.sleep(self.settings.setup_seconds)
         self.batches = BatchCounter()
+
+    def health(self) -> bool:
+        return self.settings.healthy
 
     def _work(self) -> None:
         """The model's fixed cost per call, whatever the batch size."""
@@ -44,30 +101,47 @@ class SquareAPI(_Instrumented):
     """Unbatched: answers exactly ``{"output": input * input}``."""
 
     def decode_request(self, request: dict):
+        self._current = (request.get("client", ""), request.get("input"))
+        self._fault("decode", *self._current)
         return request["input"]
 
     def predict(self, x):
+        self._fault("predict", x)
         self._work()
         return x * x
 
     def encode_response(self, output) -> dict:
+        self._fault("encode", *self._current)
         return {"output": output}
+
+
+class UntypedSquareAPI(SquareAPI):
+    """The same model with an unannotated ``decode_request`` (LitServe then reads the body itself)."""
+
+    def decode_request(self, request):
+        return super().decode_request(request)
 
 
 class BatchedSquareAPI(_Instrumented):
     """Batched: every answer says which batch it ran in."""
 
     def decode_request(self, request: dict, context: dict):
+        self._fault("decode", request.get("client"), request.get("input"))
         context["client"] = request["client"]
         return request["client"], request["input"]
 
     def predict(self, inputs: list) -> list:
         trace = self.batches.open([client for client, _ in inputs])
+        self._fault("predict", *(value for pair in inputs for value in pair))
         self._work()
         trace.finished_at = time.monotonic()
-        return [{"client": client, "output": x * x, "trace": trace.as_dict()} for client, x in inputs]
+        outputs = [{"client": client, "output": x * x, "trace": trace.as_dict()} for client, x in inputs]
+        if self.settings.wrong_batch_length and self._matching(client for client, _ in inputs):
+            return outputs[:-1]
+        return outputs
 
     def encode_response(self, output: dict, context: dict) -> dict:
+        self._fault("encode", output["client"])
         return {**output, "context_client": context["client"]}
 
 
@@ -75,6 +149,7 @@ class TokenStreamAPI(_Instrumented):
     """Unbatched streaming: ``chunks`` chunks, ``chunk_pause`` seconds apart."""
 
     def decode_request(self, request: dict, context: dict):
+        self._fault("decode", request.get("client", ""), request.get("prompt"))
         context["client"] = request.get("client", "")
         return request["prompt"], int(request.get("chunks", self.settings.chunks))
 
@@ -84,17 +159,27 @@ class TokenStreamAPI(_Instrumented):
         for index in range(chunks):
             if index:
                 time.sleep(self.settings.chunk_pause)
+            self._fault("predict", prompt, index=index)
             yield {"index": index, "text": f"{prompt}-{index}", "produced_at": time.monotonic(), "batch": trace.batch}
 
     def encode_response(self, outputs: Iterator[dict], context: dict) -> Iterator[dict]:
         for item in outputs:
+            self._fault("encode", context["client"], item["text"].rsplit("-", 1)[0], index=item["index"])
             yield {"client": context["client"], **item}
+
+
+class UntypedTokenStreamAPI(TokenStreamAPI):
+    """The same model with an unannotated ``decode_request`` (LitServe then reads the body itself)."""
+
+    def decode_request(self, request, context):
+        return super().decode_request(request, context)
 
 
 class BatchedTokenStreamAPI(_Instrumented):
     """Batched streaming: one list per step with one chunk per request (LitServe's contract)."""
 
     def decode_request(self, request: dict, context: dict):
+        self._fault("decode", request.get("client"), request.get("prompt"))
         context["client"] = request["client"]
         return request["client"], request["prompt"]
 
@@ -103,6 +188,7 @@ class BatchedTokenStreamAPI(_Instrumented):
         for index in range(self.settings.chunks):
             if index:
                 time.sleep(self.settings.chunk_pause)
+            self._fault("predict", *(value for pair in inputs for value in pair), index=index)
             produced_at = time.monotonic()
             yield [
                 {
@@ -119,12 +205,21 @@ class BatchedTokenStreamAPI(_Instrumented):
 
     def encode_response(self, steps: Iterator[list], context: list) -> Iterator[list]:
         for step in steps:
+            self._fault("encode", *(item["client"] for item in step), index=step[0]["index"] if step else None)
             yield [{**item, "context_client": ctx["client"]} for item, ctx in zip(step, context)]
+
+
+#: The unannotated-request variant of each unbatched app (``untyped_request``).
+_UNTYPED = {SquareAPI: UntypedSquareAPI, TokenStreamAPI: UntypedTokenStreamAPI}
 
 
 def _pick(unbatched: type, batched: type, stream: bool) -> Callable[[AppSettings], ls.LitAPI]:
     def build(settings: AppSettings) -> ls.LitAPI:
         cls = batched if settings.max_batch_size > 1 else unbatched
+        if settings.untyped_request:
+            if cls not in _UNTYPED:
+                raise ValueError(f"untyped_request is available for unbatched apps only, not {cls.__name__}")
+            cls = _UNTYPED[cls]
         return cls(settings, **_litapi_kwargs(settings, stream))
 
     return build

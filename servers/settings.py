@@ -20,6 +20,30 @@ class AppSettings:
     chunk_pause: float = 0.0
     timeout: float = 30.0
     workers: int = 1
+    # -- Failure switches (features/failure_modes/*): all off by default.
+    #: Which step of the model fails: "decode", "predict" or "encode" ("" = none).
+    fail_in: str = ""
+    #: Fail only for the request whose client name, input or prompt equals this ("" = every request).
+    fail_on: str = ""
+    #: 0: the failing step raises an ordinary error; 4xx: it rejects the request with this HTTP status.
+    reject_status: int = 0
+    #: Streams: the failing predict yields this many chunks before it fails (0 = before the first).
+    fail_after_chunks: int = 0
+    #: Batches: predict returns one output fewer than the batch has requests.
+    wrong_batch_length: bool = False
+    #: The model's setup takes this long (model loading).
+    setup_seconds: float = 0.0
+    #: What the model's health() answers.
+    healthy: bool = True
+    #: The model's decode_request has no type annotation (LitServe then parses the body itself).
+    untyped_request: bool = False
+    # -- LitServer options.
+    #: Require this key in the X-API-Key header (LitServe reads it from LIT_SERVER_API_KEY; "" = no key).
+    api_key: str = ""
+    #: LitServer(max_payload_size=...) in bytes (0 = LitServe's default: no limit).
+    max_payload_size: int = 0
+    #: LitServer(restart_workers=...).
+    restart_workers: bool = False
 
     @classmethod
     def from_dict(cls, values: dict) -> "AppSettings":
@@ -31,7 +55,10 @@ class AppSettings:
         for name, value in values.items():
             default = getattr(cls, name)
             converted[name] = type(default)(value) if not isinstance(default, bool) else _as_bool(value)
-        return cls(**converted)
+        settings = cls(**converted)
+        if settings.fail_in not in FAIL_STAGES:
+            raise ValueError(f"fail_in must be one of {sorted(FAIL_STAGES)}, not {settings.fail_in!r}")
+        return settings
 
     def as_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -40,6 +67,10 @@ class AppSettings:
         """Only the settings that differ from the defaults (used to name servers and logs)."""
         default = AppSettings()
         return {k: v for k, v in self.as_dict().items() if getattr(default, k) != v}
+
+
+#: Where a model can be told to fail ("" = nowhere).
+FAIL_STAGES = {"", "decode", "predict", "encode"}
 
 
 def _as_bool(value) -> bool:

@@ -1,0 +1,28 @@
+@allure.label.epic:Failure_modes @allure.label.parentSuite:Failure_modes
+Feature: Clients that give up
+  A client may disconnect before its answer is complete: a user closes the page in the
+  middle of a streamed reply, or a client stops waiting while its request sits in a
+  batch. The clients that stay must get their own complete answers, and the server
+  must go on serving without hanging.
+
+  @fixture.fresh_server @allure.label.story:Disconnect_mid_stream @blocker
+  Scenario: After a client leaves in the middle of a stream, the next client gets its complete stream
+    Given a streaming model server that produces chunks 100 ms apart
+    When a client leaves after 2 chunks of a reply of 20 chunks, and then another client streams a reply of 3 chunks
+    Then the other client receives exactly 3 chunks, in order, and the stream ends cleanly
+
+  @known_litserve_defect @allure.issue:https://github.com/Lightning-AI/LitServe/issues/165
+  @allure.link.pull:https://github.com/Lightning-AI/LitServe/pull/223
+  @fixture.fresh_server @allure.label.story:Disconnect_mid_stream @critical
+  Scenario: A stream nobody reads any more stops, so the next client does not wait for it
+    Given a streaming model server that produces chunks 100 ms apart
+    When a client leaves after 2 chunks of a reply of 20 chunks, and then another client streams a reply of 3 chunks
+    Then the other client's first chunk arrives within 0.5 seconds, not after the abandoned reply would have ended
+
+  @fixture.fresh_server @allure.label.story:Give_up_in_batch @critical
+  Scenario: A client that gives up while waiting for its batch does not harm the other members
+    Given a model server that squares numbers in batches of up to 4 within 300 ms, taking 300 ms per batch
+    When 4 clients ask at the same moment and one of them gives up after 100 ms
+    Then every client that waited gets the square of its own number
+    When 3 other clients ask at the same moment
+    Then every client gets the square of its own number

@@ -1,0 +1,72 @@
+@allure.label.epic:Failure_modes @allure.label.parentSuite:Failure_modes
+@allure.link.docs:https://lightning.ai/docs/litserve/api-reference/litapi
+Feature: When the model fails or rejects a request
+  A model can fail while it reads a request (decode_request), computes (predict) or
+  writes the answer (encode_response). It can also refuse a request on purpose by
+  raising an HTTP error with a status such as 422 and a short explanation (a detail).
+
+  A client whose request made the model fail must get a short error answer that gives
+  nothing of the model's internals away, and the server must go on serving everyone
+  else. A client whose request the model refused must get the status and detail the
+  model chose, whether its request was served alone, in a batch or as a stream.
+
+  The models used here square numbers or stream numbered chunks, and are told on
+  purpose to fail or to refuse one particular input.
+
+  @allure.label.story:Model_errors @blocker
+  Scenario Outline: A model that fails in <step> gives that client a short error, and the next request is served
+    Given a model server that squares numbers but fails in <step> for the number 13
+    When a client asks for the square of 13, then another client asks for the square of 4
+    Then the first client is answered with status 500 and a short error that reveals nothing of the model
+    And the second client gets the square of its own number
+
+    Examples:
+      | step   |
+      | decode |
+      | predict |
+      | encode |
+
+  @allure.label.story:Model_rejects @blocker
+  Scenario Outline: A request the model refuses gets the model's own status and detail
+    Given a model server that squares numbers but refuses the number 13 with status <status>
+    When a client asks for the square of 13, then another client asks for the square of 4
+    Then the first client is answered with status <status> and the detail "rejected: 13"
+    And the second client gets the square of its own number
+
+    Examples:
+      | status |
+      | 400    |
+      | 422    |
+      | 429    |
+
+  @allure.label.story:Model_errors_in_batches @critical
+  Scenario: A batch whose predict fails gives every member an error, and the next batch is served
+    Given a model server that squares numbers in batches of up to 4 within 500 ms, but fails in predict for any batch with client-2
+    When 4 clients ask at the same moment
+    Then client-2 and every client batched with it are answered with status 500 and a short error, and every other client gets the square of its own number
+    When 3 other clients ask at the same moment
+    Then every client gets the square of its own number
+
+  @allure.label.story:Model_errors_in_batches @critical
+  Scenario: A model that returns the wrong number of answers for a batch gives its members an error, not someone else's answer
+    Given a model server that squares numbers in batches of up to 4 within 500 ms, but returns one answer too few for any batch with client-2
+    When 4 clients ask at the same moment
+    Then client-2 and every client batched with it are answered with status 500 and a short error, and every other client gets the square of its own number
+    When 3 other clients ask at the same moment
+    Then every client gets the square of its own number
+
+  @known_litserve_defect @allure.issue:https://github.com/Lightning-AI/LitServe/issues/340
+  @allure.label.story:Model_rejects_in_batches @critical
+  Scenario: One refused request in a batch does not take the other members down with it
+    Given a model server that squares numbers in batches of up to 4 within 500 ms, but refuses client-2 with status 422
+    When 4 clients ask at the same moment
+    Then client-2 is answered with status 422 and the detail "rejected: client-2"
+    And every other client gets the square of its own number
+
+  @known_litserve_defect @allure.issue:https://github.com/Lightning-AI/LitServe/issues/46
+  @allure.link.pull:https://github.com/Lightning-AI/LitServe/pull/562
+  @allure.label.story:Model_rejects_in_streams @critical
+  Scenario: A stream the model refuses before its first chunk gets the model's status and detail
+    Given a streaming model server that refuses the prompt "forbidden" with status 422
+    When a client streams a reply of 5 chunks to "forbidden"
+    Then the stream is answered with status 422 and the detail "rejected: forbidden"

@@ -1,0 +1,39 @@
+@allure.label.epic:Failure_modes @allure.label.parentSuite:Failure_modes
+@allure.link.docs:https://lightning.ai/docs/litserve/api-reference/litserver
+Feature: When an inference worker dies
+  LitServe runs the model in separate inference worker processes. A worker can die
+  from outside: the kernel kills it when memory runs out, or an operator kills it.
+  Here the suite kills the worker process on purpose.
+
+  Without restart_workers, LitServe shuts the whole server down with an error, so
+  that whatever supervises it (Docker, Kubernetes) can start a new one. With
+  restart_workers=True, LitServe starts a new worker and goes on serving. Either
+  way, a client must never be left waiting for an answer that will not come.
+
+  @fixture.fresh_server @allure.label.story:Worker_dies @critical
+  Scenario: Without restart_workers, an idle server whose worker dies exits with an error and refuses new clients
+    Given a model server that squares numbers
+    When its inference worker is killed
+    Then the server exits with an error within 10 seconds
+    And a new client is refused at once instead of being left waiting
+
+  @fixture.fresh_server @allure.label.story:Worker_restarts @critical
+  Scenario: With restart_workers, a server whose worker dies starts a new one and goes on serving
+    Given a model server that squares numbers and restarts workers that die
+    When its inference worker is killed
+    Then a new inference worker takes its place and the health check answers 200 within 15 seconds
+    And a client that then asks for the square of 6 gets 36
+
+  @known_litserve_defect @allure.link.pull:https://github.com/Lightning-AI/LitServe/pull/624
+  @fixture.fresh_server @allure.label.story:Worker_restarts @critical
+  Scenario: With restart_workers, a request sent just after the worker died is served by the new worker
+    Given a model server that squares numbers and restarts workers that die
+    When its inference worker is killed
+    Then a client that then asks for the square of 6 gets 36 within 8 seconds
+
+  @known_litserve_defect @allure.link.pull:https://github.com/Lightning-AI/LitServe/pull/624
+  @fixture.fresh_server @allure.label.story:Worker_restarts @critical
+  Scenario: With restart_workers, the client whose request dies with the worker gets an error answer
+    Given a model server that squares numbers, taking 1000 ms per request, and restarts workers that die
+    When its inference worker is killed while it serves a client
+    Then that client gets an error answer within 5 seconds instead of waiting forever
