@@ -15,29 +15,29 @@ Feature: When the model fails or rejects a request
 
   @allure.label.story:Model_errors @blocker
   Scenario Outline: A model that fails in <step> gives that client a short error, and the next request is served
-    Given a model server that squares numbers but fails in <step> for the number 13
-    When a client asks for the square of 13, then another client asks for the square of 4
+    Given a model server that squares numbers but fails in decode for 13, in predict for 14 and in encode for 15
+    When a client asks for the square of <number>, then another client asks for the square of 4
     Then the first client is answered with status 500 and a short error that reveals nothing of the model
     And the second client gets the square of its own number
 
     Examples:
-      | step   |
-      | decode |
-      | predict |
-      | encode |
+      | step    | number |
+      | decode  | 13     |
+      | predict | 14     |
+      | encode  | 15     |
 
   @allure.label.story:Model_rejects @blocker
   Scenario Outline: A request the model refuses gets the model's own status and detail
-    Given a model server that squares numbers but refuses the number 13 with status <status>
-    When a client asks for the square of 13, then another client asks for the square of 4
-    Then the first client is answered with status <status> and the detail "rejected: 13"
+    Given a model server that squares numbers but refuses 21 with status 400, 22 with status 422 and 23 with status 429
+    When a client asks for the square of <number>, then another client asks for the square of 4
+    Then the first client is answered with status <status> and the detail "rejected: <number>"
     And the second client gets the square of its own number
 
     Examples:
-      | status |
-      | 400    |
-      | 422    |
-      | 429    |
+      | number | status |
+      | 21     | 400    |
+      | 22     | 422    |
+      | 23     | 429    |
 
   @allure.label.story:Model_errors_in_batches @critical
   Scenario: A batch whose predict fails gives every member an error, and the next batch is served

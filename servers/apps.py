@@ -39,29 +39,32 @@ class _Faults:
     settings: AppSettings
 
     def _fault(self, stage: str, *values, index: int | None = None) -> None:
-        """Fail at ``stage`` if the settings ask for it and one of ``values`` (client, input, prompt) matches.
+        """Fail at ``stage`` if a fault rule of the settings matches one of ``values`` (client, input, prompt).
 
         In a stream, ``index`` is the number of the chunk about to be produced: the fault fires at
         chunk ``fail_after_chunks``, so that many chunks are produced before it.
         """
-        settings = self.settings
-        if settings.fail_in != stage:
+        if index is not None and index != self.settings.fail_after_chunks:
             return
-        if index is not None and index != settings.fail_after_chunks:
-            return
-        matched = self._matching(values)
-        if not matched:
-            return
-        if settings.reject_status:
-            raise HTTPException(status_code=settings.reject_status, detail=f"rejected: {matched[0]}")
-        raise RuntimeError(f"{INTERNAL_ERROR_MARKER} in {stage} for {matched[0]}")
+        for rule in self._rules:
+            if rule.stage != stage or not self._matching(rule.value, values):
+                continue
+            if rule.status:
+                raise HTTPException(status_code=rule.status, detail=f"rejected: {self._matching(rule.value, values)[0]}")
+            raise RuntimeError(f"{INTERNAL_ERROR_MARKER} in {stage} for {self._matching(rule.value, values)[0]}")
 
-    def _matching(self, values) -> list[str]:
-        """The values that ``fail_on`` selects (all of them when ``fail_on`` is empty)."""
-        fail_on = self.settings.fail_on
-        if not fail_on:
+    @property
+    def _rules(self) -> list:
+        if not hasattr(self, "_parsed_rules"):
+            self._parsed_rules = self.settings.fault_rules()
+        return self._parsed_rules
+
+    @staticmethod
+    def _matching(wanted: str, values) -> list[str]:
+        """The values that ``wanted`` selects, as text ("*" selects them all)."""
+        if wanted == "*":
             return [str(v) for v in values]
-        return [fail_on for v in values if _same(v, fail_on)]
+        return [wanted for v in values if _same(v, wanted)]
 
 
 def _same(value, wanted: str) -> bool:
@@ -136,7 +139,8 @@ class BatchedSquareAPI(_Instrumented):
         self._work()
         trace.finished_at = time.monotonic()
         outputs = [{"client": client, "output": x * x, "trace": trace.as_dict()} for client, x in inputs]
-        if self.settings.wrong_batch_length and self._matching(client for client, _ in inputs):
+        wrong = self.settings.wrong_batch_length
+        if wrong and self._matching(wrong, [client for client, _ in inputs]):
             return outputs[:-1]
         return outputs
 

@@ -21,16 +21,16 @@ class AppSettings:
     timeout: float = 30.0
     workers: int = 1
     # -- Failure switches (features/failure_modes/*): all off by default.
-    #: Which step of the model fails: "decode", "predict" or "encode" ("" = none).
-    fail_in: str = ""
-    #: Fail only for the request whose client name, input or prompt equals this ("" = every request).
-    fail_on: str = ""
-    #: 0: the failing step raises an ordinary error; 4xx: it rejects the request with this HTTP status.
-    reject_status: int = 0
-    #: Streams: the failing predict yields this many chunks before it fails (0 = before the first).
+    #: Where the model fails on purpose: comma-separated rules "<step>:<value>" (raise an ordinary
+    #: error) or "<step>:<value>:<status>" (refuse with that HTTP status and the detail "rejected: <value>").
+    #: <step> is decode, predict or encode; <value> is a client name, an input or a prompt, or "*" for every
+    #: request. Example: "decode:13,predict:14,decode:21:422".
+    faults: str = ""
+    #: Streams: a failing predict or encode produces this many chunks before it fails (0 = before the first).
     fail_after_chunks: int = 0
-    #: Batches: predict returns one output fewer than the batch has requests.
-    wrong_batch_length: bool = False
+    #: Batches: predict returns one output fewer than the batch has requests (only for batches with this
+    #: client in them; "*" for every batch; "" = never).
+    wrong_batch_length: str = ""
     #: The model's setup takes this long (model loading).
     setup_seconds: float = 0.0
     #: What the model's health() answers.
@@ -56,9 +56,19 @@ class AppSettings:
             default = getattr(cls, name)
             converted[name] = type(default)(value) if not isinstance(default, bool) else _as_bool(value)
         settings = cls(**converted)
-        if settings.fail_in not in FAIL_STAGES:
-            raise ValueError(f"fail_in must be one of {sorted(FAIL_STAGES)}, not {settings.fail_in!r}")
+        settings.fault_rules()  # refuse a malformed rule now, with a clear message
         return settings
+
+    def fault_rules(self) -> list["FaultRule"]:
+        """The parsed ``faults`` rules."""
+        rules = []
+        for text in filter(None, (part.strip() for part in self.faults.split(","))):
+            parts = text.split(":")
+            if len(parts) not in (2, 3) or parts[0] not in FAIL_STAGES or (len(parts) == 3 and not parts[2].isdigit()):
+                raise ValueError(f"bad fault rule {text!r}: write <step>:<value> or <step>:<value>:<status>, "
+                                 f"with <step> one of {sorted(FAIL_STAGES)}")
+            rules.append(FaultRule(parts[0], parts[1], int(parts[2]) if len(parts) == 3 else 0))
+        return rules
 
     def as_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -69,8 +79,17 @@ class AppSettings:
         return {k: v for k, v in self.as_dict().items() if getattr(default, k) != v}
 
 
-#: Where a model can be told to fail ("" = nowhere).
-FAIL_STAGES = {"", "decode", "predict", "encode"}
+#: Where a model can be told to fail.
+FAIL_STAGES = {"decode", "predict", "encode"}
+
+
+@dataclass(frozen=True)
+class FaultRule:
+    """Fail at ``stage`` for requests carrying ``value`` ("*": all); refuse with ``status`` if it is not 0."""
+
+    stage: str
+    value: str
+    status: int = 0
 
 
 def _as_bool(value) -> bool:

@@ -27,59 +27,64 @@ BROKEN_SERVER_STOP_SECONDS = 2.0
 
 # ---------------------------------------------------------------- Given: models told to fail
 
-@given("a model server that squares numbers but fails in {step} for the number {number}")
-def step_square_fails(context, step, number):
-    start_app(context, "square", fail_in=step, fail_on=number)
+@given("a model server that squares numbers but fails in decode for {decode}, in predict for {predict} "
+       "and in encode for {encode}")
+def step_square_fails(context, decode, predict, encode):
+    start_app(context, "square", faults=f"decode:{decode},predict:{predict},encode:{encode}")
 
 
-@given("a model server that squares numbers but refuses the number {number} with status {status:d}")
-def step_square_refuses(context, number, status):
-    start_app(context, "square", fail_in="decode", fail_on=number, reject_status=status)
+@given("a model server that squares numbers but refuses {refusals}")
+def step_square_refuses(context, refusals):
+    """``refusals``: "21 with status 400, 22 with status 422 and 23 with status 429"."""
+    pairs = re.findall(r"(\S+) with status (\d+)", refusals)
+    if not pairs:
+        raise ValueError(f'say which numbers are refused, like "21 with status 400 and 22 with status 422": {refusals!r}')
+    start_app(context, "square", faults=",".join(f"decode:{value}:{status}" for value, status in pairs))
 
 
 @given("a model server that squares numbers in batches of up to {max_batch_size:d} within {window_ms:d} ms, "
        "but fails in predict for any batch with {client}")
 def step_batched_square_fails(context, max_batch_size, window_ms, client):
     start_app(context, "square", max_batch_size=max_batch_size, batch_timeout=window_ms / 1000,
-              fail_in="predict", fail_on=client)
+              faults=f"predict:{client}")
 
 
 @given("a model server that squares numbers in batches of up to {max_batch_size:d} within {window_ms:d} ms, "
        "but returns one answer too few for any batch with {client}")
 def step_batched_square_wrong_length(context, max_batch_size, window_ms, client):
     start_app(context, "square", max_batch_size=max_batch_size, batch_timeout=window_ms / 1000,
-              wrong_batch_length=True, fail_on=client)
+              wrong_batch_length=client)
 
 
 @given("a model server that squares numbers in batches of up to {max_batch_size:d} within {window_ms:d} ms, "
        "but refuses {client} with status {status:d}")
 def step_batched_square_refuses(context, max_batch_size, window_ms, client, status):
     start_app(context, "square", max_batch_size=max_batch_size, batch_timeout=window_ms / 1000,
-              fail_in="decode", fail_on=client, reject_status=status)
+              faults=f"decode:{client}:{status}")
 
 
 @given('a streaming model server that refuses the prompt "{prompt}" with status {status:d}')
 def step_stream_refuses(context, prompt, status):
-    start_app(context, "tokens", chunk_pause=0.01, fail_in="decode", fail_on=prompt, reject_status=status)
+    start_app(context, "tokens", chunk_pause=0.01, faults=f"decode:{prompt}:{status}")
 
 
 @given('a streaming model server that fails after {chunks:d} chunks for the prompt "{prompt}"')
 def step_stream_fails(context, chunks, prompt):
-    start_app(context, "tokens", chunk_pause=0.01, fail_in="predict", fail_on=prompt, fail_after_chunks=chunks)
+    start_app(context, "tokens", chunk_pause=0.01, faults=f"predict:{prompt}", fail_after_chunks=chunks)
 
 
 @given("a streaming model server that batches up to {max_batch_size:d} streams within {window_ms:d} ms, "
        "produces {chunks:d} chunks and fails after {after:d} chunks for any batch with {client}")
 def step_batched_stream_fails(context, max_batch_size, window_ms, chunks, after, client):
     start_app(context, "tokens", max_batch_size=max_batch_size, batch_timeout=window_ms / 1000, chunks=chunks,
-              chunk_pause=0.01, fail_in="predict", fail_on=client, fail_after_chunks=after)
+              chunk_pause=0.01, faults=f"predict:{client}", fail_after_chunks=after)
 
 
 @given("a streaming model server that batches up to {max_batch_size:d} streams within {window_ms:d} ms, "
        "produces {chunks:d} chunks and refuses {client} with status {status:d}")
 def step_batched_stream_refuses(context, max_batch_size, window_ms, chunks, client, status):
     start_app(context, "tokens", max_batch_size=max_batch_size, batch_timeout=window_ms / 1000, chunks=chunks,
-              chunk_pause=0.01, fail_in="decode", fail_on=client, reject_status=status)
+              chunk_pause=0.01, faults=f"decode:{client}:{status}")
 
 
 # ---------------------------------------------------------------- Given: server options
