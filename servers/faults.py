@@ -20,3 +20,206 @@ def apply_from_environment() -> None:
         raise SystemExit(f"unknown fault {name!r}; known faults are {sorted(FAULTS)}")
     FAULTS[name]()
     print(f"suite: fault {name!r} injected", flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Failure-mode features (features/failure_*.feature): regressions in how LitServe fails.
+# Each one breaks a behaviour that a failure scenario guards; see README "Failure modes".
+# Faults that must act inside the inference worker (a spawned process, which does not inherit
+# patches) replace LitServe's worker entry point with _worker_with_fault, which re-applies the
+# worker half of the fault in the child before running LitServe's own worker.
+
+WORKER_FAULTS: dict[str, Callable[[], None]] = {}
+
+
+def _worker_with_fault(*args, **kwargs):
+    """Entry point of a spawned inference worker under a worker-side fault (picklable by reference)."""
+    from litserve.loops import loops
+
+    WORKER_FAULTS[os.environ["LITSERVE_SUITE_FAULT"].strip()]()
+    return loops.inference_worker(*args, **kwargs)
+
+
+def _patch_worker_entry() -> None:
+    import litserve.server
+
+    litserve.server.inference_worker = _worker_with_fault
+
+
+def _error_details_leak() -> None:
+    """A model error reaches the client with its message and a stack trace."""
+    import pickle
+    import traceback
+
+    from fastapi import HTTPException
+    from litserve import server
+
+    original = server.RegularRequestHandler._handle_error_response
+
+    def leaky(response):
+        try:
+            error = pickle.loads(response) if isinstance(response, bytes) else response
+        except Exception:
+            error = response
+        if isinstance(error, Exception) and not isinstance(error, HTTPException):
+            trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+            raise HTTPException(status_code=500, detail=f"Traceback (most recent call last): {error!r}\n{trace}")
+        return original(response)
+
+    server.RegularRequestHandler._handle_error_response = staticmethod(leaky)
+
+
+def _model_status_lost() -> None:
+    """An HTTPException raised by the model becomes a plain 500."""
+    from fastapi import HTTPException
+    from litserve import server
+
+    def flatten(response):
+        raise HTTPException(status_code=500, detail="Internal server error")
+
+    server.RegularRequestHandler._handle_error_response = staticmethod(flatten)
+
+
+def _queue_timeout_ignored() -> None:
+    """LitServer's timeout is never applied: requests wait in the queue for as long as it takes."""
+    from litserve import server
+
+    def no_timeout(self, timeout):
+        for lit_api in self.lit_apis:
+            lit_api.request_timeout = -1
+
+    server._LitAPIConnector.set_request_timeout = no_timeout
+
+
+def _ready_before_setup() -> None:
+    """Workers report ready before the model's setup has run."""
+    _patch_worker_entry()
+
+
+def _ready_before_setup_in_worker() -> None:
+    from litserve.loops import loops
+    from litserve.utils import WorkerSetupStatus
+
+    original = loops.inference_worker
+
+    def early(lit_api, device, worker_id, request_queue, transport, workers_setup_status, *rest):
+        workers_setup_status[f"{lit_api.api_path.split('/')[-1]}_{worker_id}"] = WorkerSetupStatus.READY
+        return original(lit_api, device, worker_id, request_queue, transport, workers_setup_status, *rest)
+
+    loops.inference_worker = early
+
+
+def _model_health_ignored() -> None:
+    """The health check ignores the model's own health() answer."""
+    from fastapi import Depends, Response
+    from litserve import server
+    from litserve.utils import WorkerSetupStatus
+
+    original = server.LitServer._register_internal_endpoints
+
+    def register(self):
+        original(self)
+        self.app.router.routes = [r for r in self.app.router.routes if getattr(r, "path", None) != self.healthcheck_path]
+
+        async def health() -> Response:
+            ready = bool(self.workers_setup_status) and all(
+                v == WorkerSetupStatus.READY for v in self.workers_setup_status.values())
+            return Response(content="ok" if ready else "not ready", status_code=200 if ready else 503)
+
+        self.app.add_api_route(self.healthcheck_path, health, methods=["GET"],
+                               dependencies=[Depends(self.setup_auth())])
+
+    server.LitServer._register_internal_endpoints = register
+
+
+def _api_key_ignored() -> None:
+    """The API key is not checked."""
+    from litserve import server
+
+    server.LitServer.setup_auth = lambda self, lit_api=None: server.no_auth
+
+
+def _payload_limit_ignored() -> None:
+    """max_payload_size is not enforced."""
+    from litserve import middlewares
+
+    async def passthrough(self, scope, receive, send):
+        await self.app(scope, receive, send)
+
+    middlewares.MaxSizeMiddleware.__call__ = passthrough
+
+
+def _body_never_validated() -> None:
+    """LitServe ignores the request type the model declares and parses every body itself."""
+    from fastapi import Request
+    from litserve import server
+
+    original = server.LitServer._register_api_endpoints
+    server.LitServer._register_api_endpoints = lambda self, lit_api, request_type, response_type: original(
+        self, lit_api, Request, response_type)
+
+
+def _dead_worker_ignored() -> None:
+    """Nobody watches the inference workers: a dead worker is neither replaced nor reported."""
+    from litserve import server
+
+    server.LitServer._start_worker_monitoring = lambda self, manager, uvicorn_workers: None
+
+
+def _stream_error_as_chunk() -> None:
+    """When a stream fails, the raw error payload is sent to the client as one more chunk."""
+    from litserve import server
+    from litserve.utils import LitAPIStatus
+
+    async def data_streamer(q, data_available, send_status=False):
+        while True:
+            await data_available.wait()
+            while len(q) > 0:
+                data, status = q.popleft()
+                if status == LitAPIStatus.FINISH_STREAMING:
+                    return
+                if status == LitAPIStatus.ERROR:
+                    yield b"\n" + (data if isinstance(data, bytes) else str(data).encode()) + b"\n"
+                    return
+                yield data
+            data_available.clear()
+
+    server.LitServer.data_streamer = staticmethod(data_streamer)
+
+
+def _batch_outputs_padded() -> None:
+    """A batch answered with too few outputs is padded with copies of the last one."""
+    _patch_worker_entry()
+
+
+def _batch_outputs_padded_in_worker() -> None:
+    from litserve.loops import simple_loops
+
+    original = simple_loops._inject_context
+
+    def inject(context, func, *args, **kwargs):
+        result = original(context, func, *args, **kwargs)
+        if getattr(func, "__name__", "") == "unbatch" and isinstance(context, list) and 0 < len(result) < len(context):
+            result = list(result) + [result[-1]] * (len(context) - len(result))
+        return result
+
+    simple_loops._inject_context = inject
+
+
+FAULTS.update({
+    "error-details-leak": _error_details_leak,
+    "model-status-lost": _model_status_lost,
+    "queue-timeout-ignored": _queue_timeout_ignored,
+    "ready-before-setup": _ready_before_setup,
+    "model-health-ignored": _model_health_ignored,
+    "api-key-ignored": _api_key_ignored,
+    "payload-limit-ignored": _payload_limit_ignored,
+    "body-never-validated": _body_never_validated,
+    "dead-worker-ignored": _dead_worker_ignored,
+    "stream-error-as-chunk": _stream_error_as_chunk,
+    "batch-outputs-padded": _batch_outputs_padded,
+})
+WORKER_FAULTS.update({
+    "ready-before-setup": _ready_before_setup_in_worker,
+    "batch-outputs-padded": _batch_outputs_padded_in_worker,
+})
