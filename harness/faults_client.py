@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import time
 from dataclasses import dataclass, field
@@ -106,33 +107,60 @@ def give_up_while_others_wait(url: str, quitter: dict, give_up_after: float, oth
 class HealthWatch:
     """Answers of ``/health`` from the moment the server process was launched."""
 
-    answers: list[tuple[float, str]] = field(default_factory=list)  # (seconds after launch, status or "no connection")
+    launched_at: float = 0.0
+    answers_at: list[tuple[float, str]] = field(default_factory=list)  # (monotonic time, status or "no connection")
+
+    @property
+    def answers(self) -> list[tuple[float, str]]:
+        """(seconds after launch, status)."""
+        return [(round(at - self.launched_at, 3), status) for at, status in self.answers_at]
 
     @property
     def first_ready_at(self) -> float | None:
+        """Seconds after launch of the first 200."""
         return next((at for at, status in self.answers if status == "200"), None)
 
-    def before(self, seconds: float) -> list[str]:
-        return [status for at, status in self.answers if at < seconds]
+    def describe(self) -> str:
+        """Status changes only, as "seconds after launch  status" lines."""
+        lines, last = [], None
+        for at, status in self.answers:
+            if status != last:
+                lines.append(f"{at:7.3f}  {status}")
+                last = status
+        return "\n".join(lines)
 
 
 def watch_health(server: RunningServer, until_ready_within: float, pause: float = 0.05,
                  until_answered: bool = False) -> HealthWatch:
     """Poll ``/health`` from the server's launch until it answers 200 (or, with ``until_answered``,
     anything at all) or ``until_ready_within`` seconds pass."""
-    watch = HealthWatch()
+    watch = HealthWatch(launched_at=server.launched_at)
     with httpx.Client(timeout=1.0, headers=server.auth_headers) as client:
         while True:
-            at = time.monotonic() - server.launched_at
             try:
                 status = str(client.get(f"{server.base_url}/health").status_code)
             except httpx.HTTPError:
                 status = "no connection"
-            watch.answers.append((round(at, 3), status))
+            at = time.monotonic()
+            watch.answers_at.append((at, status))
             answered = status != "no connection"
-            if status == "200" or (until_answered and answered) or at > until_ready_within or not server.is_alive():
+            if (status == "200" or (until_answered and answered) or at - server.launched_at > until_ready_within
+                    or not server.is_alive()):
                 return watch
             time.sleep(pause)
+
+
+def model_loaded_at(server: RunningServer, wait: float = 30.0) -> float | None:
+    """When the model's setup finished (monotonic), as the app writes it to the server log;
+    waits up to ``wait`` seconds for that line, None if it never comes."""
+    deadline = time.monotonic() + wait
+    while True:
+        found = re.findall(r"suite: model setup finished at ([0-9.]+)", server.log_text())
+        if found:
+            return float(found[0])
+        if time.monotonic() > deadline or not server.is_alive():
+            return None
+        time.sleep(0.05)
 
 
 def inference_workers(server: RunningServer) -> list[psutil.Process]:

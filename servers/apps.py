@@ -89,6 +89,7 @@ class _Instrumented(_Faults, ls.LitAPI):
     def setup(self, device) -> None:
         if self.settings.setup_seconds > 0:
             time.sleep(self.settings.setup_seconds)
+            print(f"suite: model setup finished at {time.monotonic():.6f}", flush=True)
         self.batches = BatchCounter()
 
     def health(self) -> bool:
