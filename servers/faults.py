@@ -206,7 +206,41 @@ def _batch_outputs_padded_in_worker() -> None:
     simple_loops._inject_context = inject
 
 
+def _timeout_cuts_running_requests() -> None:
+    """LitServer's timeout is applied to the whole request, cutting off requests the model is serving."""
+    import asyncio
+
+    from fastapi import HTTPException
+    from litserve import server
+
+    original = server.RegularRequestHandler.handle_request
+
+    async def handle_request(self, request, request_type):
+        try:
+            return await asyncio.wait_for(original(self, request, request_type), self.server.timeout)
+        except asyncio.TimeoutError:
+            raise HTTPException(504, "Request timed out") from None
+
+    server.RegularRequestHandler.handle_request = handle_request
+
+
+def _any_method_accepted() -> None:
+    """The prediction endpoint answers every HTTP method, not only POST."""
+    from fastapi import FastAPI
+
+    original = FastAPI.add_api_route
+
+    def add_api_route(self, path, endpoint, *args, methods=None, **kwargs):
+        if methods == ["POST"]:
+            methods = ["POST", "GET", "PUT"]
+        return original(self, path, endpoint, *args, methods=methods, **kwargs)
+
+    FastAPI.add_api_route = add_api_route
+
+
 FAULTS.update({
+    "timeout-cuts-running-requests": _timeout_cuts_running_requests,
+    "any-method-accepted": _any_method_accepted,
     "error-details-leak": _error_details_leak,
     "model-status-lost": _model_status_lost,
     "queue-timeout-ignored": _queue_timeout_ignored,
@@ -223,3 +257,21 @@ WORKER_FAULTS.update({
     "ready-before-setup": _ready_before_setup_in_worker,
     "batch-outputs-padded": _batch_outputs_padded_in_worker,
 })
+
+#: Where each failure-mode fault must be caught: feature file and a part of the scenario name
+#: (behave ``-n``). Every scenario selected must fail when the fault is injected.
+FAILURE_MODE_FAULT_TARGETS: dict[str, tuple[str, str]] = {
+    "error-details-leak": ("features/failure_model_errors.feature", "short error|batch whose predict fails"),
+    "model-status-lost": ("features/failure_model_errors.feature", "refuses gets the model's own status"),
+    "batch-outputs-padded": ("features/failure_model_errors.feature", "wrong number of answers"),
+    "body-never-validated": ("features/failure_bad_input.feature", "declares a JSON object"),
+    "any-method-accepted": ("features/failure_bad_input.feature", "declares a JSON object"),
+    "payload-limit-ignored": ("features/failure_bad_input.feature", "over the configured size limit"),
+    "stream-error-as-chunk": ("features/failure_streams.feature", "fails midway delivers|batched stream that fails"),
+    "queue-timeout-ignored": ("features/failure_timeouts.feature", "longer than the timeout get 504"),
+    "timeout-cuts-running-requests": ("features/failure_timeouts.feature", "longer than the timeout to serve"),
+    "ready-before-setup": ("features/failure_health_and_access.feature", "takes 2 seconds to load"),
+    "model-health-ignored": ("features/failure_health_and_access.feature", "reports itself unhealthy"),
+    "api-key-ignored": ("features/failure_health_and_access.feature", "only requests with the right key"),
+    "dead-worker-ignored": ("features/failure_worker_faults.feature", "idle server whose worker dies|starts a new one"),
+}
