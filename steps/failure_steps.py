@@ -6,7 +6,6 @@ The logic is in ``harness/faults_client.py`` (misbehaving clients, worker kill, 
 
 from __future__ import annotations
 
-import asyncio
 import re
 import threading
 import time
