@@ -5,7 +5,7 @@ Failure messages say in plain words what the client got and what it should have 
 
 from __future__ import annotations
 
-from hamcrest import assert_that, contains_exactly, equal_to, greater_than_or_equal_to, less_than, less_than_or_equal_to
+from hamcrest import assert_that, contains_exactly, equal_to, less_than, less_than_or_equal_to
 
 from harness.clients import Exchange
 from harness.streams import StreamTranscript
@@ -78,10 +78,6 @@ def arrives_within(seconds: float, limit: float, what: str) -> None:
 
 def before(first: float, second: float, what: str) -> None:
     assert_that(first, less_than(second), what)
-
-
-def at_least(value: float, minimum: float, what: str) -> None:
-    assert_that(value, greater_than_or_equal_to(minimum), what)
 
 
 def _detail(text: str):
