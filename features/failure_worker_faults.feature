@@ -26,13 +26,6 @@ Feature: When an inference worker dies
 
   @known_litserve_defect @allure.link.pull:https://github.com/Lightning-AI/LitServe/pull/624
   @fixture.fresh_server @allure.label.story:Worker_restarts @critical
-  Scenario: With restart_workers, a request sent just after the worker died is served by the new worker
-    Given a model server that squares numbers and restarts workers that die
-    When its inference worker is killed
-    Then a client that then asks for the square of 6 gets 36 within 8 seconds
-
-  @known_litserve_defect @allure.link.pull:https://github.com/Lightning-AI/LitServe/pull/624
-  @fixture.fresh_server @allure.label.story:Worker_restarts @critical
   Scenario: With restart_workers, the client whose request dies with the worker gets an error answer
     Given a model server that squares numbers, taking 1000 ms per request, and restarts workers that die
     When its inference worker is killed while it serves a client
