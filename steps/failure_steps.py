@@ -16,6 +16,7 @@ from hamcrest import assert_that, equal_to, has_length
 from harness import clients, failure_expect, faults_client, report, streams
 from harness.clients import NoAnswerInTime
 from harness.expect import square_request
+from harness.launcher import READY_TIMEOUT_SECONDS
 from harness.scenario_servers import start_app, start_fresh_app_unready
 
 #: Client-side time limit of the requests in these scenarios: a hang fails fast, with a clear message.
@@ -112,7 +113,7 @@ def step_stream_timeout(context, chunks, pause_ms, timeout_ms):
 @given("a model server that squares numbers and takes {seconds:g} seconds to load, watched from its start")
 def step_slow_setup(context, seconds):
     server = start_fresh_app_unready(context, "square", setup_seconds=seconds)
-    context.health_watch = faults_client.watch_health(server, until_ready_within=seconds + 20)
+    context.health_watch = faults_client.watch_health(server, until_ready_within=seconds + READY_TIMEOUT_SECONDS)
     report.attach_text("Health check answers (seconds after launch, status)", context.health_watch.describe())
 
 
@@ -459,11 +460,12 @@ def step_not_ready_early(context):
                 f"after launch):\n{watch.describe()}")
 
 
-@then("its health check answers 200 within {seconds:g} seconds of the launch")
-def step_ready_later(context, seconds):
+@then("its health check answers 200 once the model has loaded")
+def step_ready_later(context):
     ready_at = context.health_watch.first_ready_at
-    assert_that(ready_at is not None and ready_at <= seconds, equal_to(True),
-                f"the health check did not answer 200 within {seconds:g} s of launch:\n"
+    assert_that(ready_at is not None, equal_to(True),
+                f"the health check never answered 200 (watched for the loading time plus "
+                f"{READY_TIMEOUT_SECONDS:g} s, the launcher's limit for any server):\n"
                 f"{context.health_watch.describe()}\n{context.server.log_tail()}")
 
 
