@@ -16,8 +16,8 @@ Feature: Clients that give up
   @fixture.fresh_server @allure.label.story:Disconnect_mid_stream @critical
   Scenario: A stream nobody reads any more stops, so the next client does not wait for it
     Given a streaming model server that produces chunks 100 ms apart
-    When a client leaves after 2 chunks of a reply of 20 chunks, and then another client streams a reply of 3 chunks
-    Then the other client's first chunk arrives within 0.5 seconds, not after the abandoned reply would have ended
+    When a client leaves after 2 chunks of a reply of 30 chunks, and then another client streams a reply of 3 chunks
+    Then the other client's first chunk is made before the abandoned reply would have been finished
 
   @fixture.fresh_server @allure.label.story:Give_up_in_batch @critical
   Scenario: A client that gives up while waiting for its batch does not harm the other members

@@ -8,6 +8,7 @@ instead of stalling the run.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import signal
@@ -42,6 +43,7 @@ class Abandoned:
     client: str
     chunks_read: int = 0
     gave_up_after: float = 0.0
+    first_chunk: Any = None
 
 
 async def _abandon_stream(url: str, body: dict, after_chunks: int, time_limit: float) -> Abandoned:
@@ -54,6 +56,8 @@ async def _abandon_stream(url: str, body: dict, after_chunks: int, time_limit: f
                     async for line in response.aiter_lines():
                         if line.strip():
                             seen.chunks_read += 1
+                            if seen.first_chunk is None:
+                                seen.first_chunk = json.loads(line)
                         if seen.chunks_read >= after_chunks:
                             break
         except TimeoutError:
