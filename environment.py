@@ -9,6 +9,8 @@
   failure categories; labels made from tags are tidied when it ends (``harness.allure_meta``).
 * ``@known_litserve_defect`` scenarios: see ``harness/known_defects.py`` (failures relabelled,
   not counted in the exit code; a pass is announced as a fixed defect).
+* After each scenario that measured performance, its figures go to ``reports/performance.json``
+  and its tables and charts to the report.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import sys
 
 from behave import fixture, use_fixture
 
-from harness import allure_meta, known_defects, report
+from harness import allure_meta, known_defects, perf, report
 from harness.pool import ServerPool
 from harness.server_plan import ServerPlan
 
@@ -73,6 +75,7 @@ def after_step(context, step):
 
 
 def after_scenario(context, scenario):
+    perf.finish_scenario(context, scenario)
     known_defects.after_scenario(context, scenario)
     if scenario.status == "failed":
         for server in context.servers_used:

@@ -8,7 +8,8 @@ Two models, each in an unbatched and a batched form:
 * ``tokens``: a streaming model. ``{"client": "a", "prompt": "hi"}`` -> ``chunks`` JSON lines
   ``{"client", "index", "text": "hi-0", "produced_at", ...}`` with ``chunk_pause`` seconds
   between chunks (an unbatched request may ask for its own number of chunks, like an LLM's
-  ``max_tokens``); the batched form yields one list per step, one item per request.
+  ``max_tokens``, and its own ``chunk_pause``); the batched form yields one list per step, one
+  item per request.
 
 Outputs depend on the input, so a swapped, mixed-up or dropped answer is visible.
 
@@ -156,14 +157,15 @@ class TokenStreamAPI(_Instrumented):
     def decode_request(self, request: dict, context: dict):
         self._fault("decode", request.get("client", ""), request.get("prompt"))
         context["client"] = request.get("client", "")
-        return request["prompt"], int(request.get("chunks", self.settings.chunks))
+        return (request["prompt"], int(request.get("chunks", self.settings.chunks)),
+                float(request.get("chunk_pause", self.settings.chunk_pause)))
 
     def predict(self, request: tuple) -> Iterator[dict]:
-        prompt, chunks = request
+        prompt, chunks, pause = request
         trace = self.batches.open([prompt])
         for index in range(chunks):
             if index:
-                time.sleep(self.settings.chunk_pause)
+                time.sleep(pause)
             self._fault("predict", prompt, index=index)
             yield {"index": index, "text": f"{prompt}-{index}", "produced_at": time.monotonic(), "batch": trace.batch}
 

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Performance baselines: run the @performance scenarios, then compare their ratios with a stored baseline.
+# Fails (exit 1) when a scenario fails or when a ratio is worse than the baseline by more than its tolerance.
+#
+#   bash scripts/performance.sh                               # compare with performance-baseline.json
+#   PERF_BASELINE=my-baseline.json bash scripts/performance.sh
+#   PERF_TOLERANCE=0.5 bash scripts/performance.sh             # one tolerance for every ratio (0.5 = 50 %)
+#   bash scripts/performance.sh --no-compare                   # measure only
+# Other arguments go to behave.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+compare=1
+args=()
+for arg in "$@"; do
+  if [ "$arg" = "--no-compare" ]; then compare=0; else args+=("$arg"); fi
+done
+bash scripts/setup.sh || exit $?
+.venv/bin/behave features/ --tags=@performance "${args[@]}"
+measured=$?
+compared=0
+if [ "$compare" = 1 ]; then
+  .venv/bin/python -m harness.perf_report compare --baseline "${PERF_BASELINE:-performance-baseline.json}" \
+    ${PERF_TOLERANCE:+--tolerance "$PERF_TOLERANCE"}
+  compared=$?
+fi
+[ "$measured" = 0 ] && [ "$compared" = 0 ]

@@ -1,0 +1,75 @@
+"""Percentiles, step parsing, and the baseline comparison of the performance feature."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from harness.load import percentile
+from harness.perf import BadPerformanceStep, parse_counts
+from harness.perf_report import compare, main, make_baseline
+
+
+def test_percentile_interpolates_like_numpy():
+    values = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+    assert percentile(values, 50) == 5.5
+    assert percentile(values, 99) == pytest.approx(9.91)
+    assert percentile([4.0], 99) == 4.0
+    assert percentile([], 50) != percentile([], 50)  # NaN
+
+
+def test_client_counts_are_read_in_plain_words():
+    assert parse_counts("1, 8 and 32") == [1, 8, 32]
+    assert parse_counts("1 and 8") == [1, 8]
+    with pytest.raises(BadPerformanceStep, match="write them like"):
+        parse_counts("one and eight")
+
+
+def _run(gain: float, wait: float) -> dict:
+    return {"scenarios": {"Batching": {"ratios": {
+        "batching.c8_gain": {"value": gain, "better": "higher", "meaning": "m"},
+        "batching.c1_extra_wait_over_window": {"value": wait, "better": "lower", "meaning": "m"},
+    }}}}
+
+
+def test_baseline_is_the_median_with_a_tolerance_covering_its_own_runs():
+    baseline = make_baseline([_run(4.0, 0.8), _run(5.0, 0.9), _run(2.5, 0.85)], tolerance=0.3)
+    gain = baseline["scenarios"]["Batching"]["ratios"]["batching.c8_gain"]
+    assert gain["value"] == 4.0 and gain["spread"] == [2.5, 5.0]
+    assert gain["tolerance"] == pytest.approx(1.5 * (4.0 - 2.5) / 4.0, abs=0.01)
+    for run in ([_run(4.0, 0.8), _run(5.0, 0.9), _run(2.5, 0.85)]):
+        assert not any(c.regressed for c in compare(run, baseline))
+
+
+def test_a_ratio_worse_than_its_tolerance_regresses_and_a_missing_one_too():
+    baseline = make_baseline([_run(5.0, 0.8)], tolerance=0.3)
+    verdicts = {c.key: c.regressed for c in compare(_run(3.4, 1.05), baseline)}
+    assert verdicts == {"batching.c8_gain": True, "batching.c1_extra_wait_over_window": True}
+    verdicts = {c.key: c.regressed for c in compare(_run(3.6, 1.03), baseline)}
+    assert verdicts == {"batching.c8_gain": False, "batching.c1_extra_wait_over_window": False}
+    assert all(c.regressed for c in compare({"scenarios": {}}, baseline))
+
+
+def test_the_compare_command_exits_1_on_a_regression(tmp_path, capsys):
+    (tmp_path / "base.json").write_text(json.dumps(make_baseline([_run(5.0, 0.8)])))
+    (tmp_path / "good.json").write_text(json.dumps(_run(4.9, 0.8)))
+    (tmp_path / "bad.json").write_text(json.dumps(_run(2.0, 0.8)))
+    assert main(["compare", "--results", str(tmp_path / "good.json"), "--baseline", str(tmp_path / "base.json")]) == 0
+    assert main(["compare", "--results", str(tmp_path / "bad.json"), "--baseline", str(tmp_path / "base.json")]) == 1
+    assert "REGRESSED" in capsys.readouterr().out
+
+
+def test_a_missing_results_file_says_what_to_do(tmp_path):
+    with pytest.raises(SystemExit, match="run the performance feature first"):
+        main(["compare", "--results", str(tmp_path / "none.json"), "--baseline", str(tmp_path / "none.json")])
+
+
+def test_the_steady_rate_ignores_a_stall_in_one_quarter():
+    from harness.load import steady_rate
+
+    events = [i / 100 for i in range(400)]  # 100 per second over 4 s
+    stalled = [t for t in events if not 1.0 <= t < 1.9]  # nothing for 0.9 s of the second quarter
+    assert steady_rate(events, 0.0, 4.0) == 100
+    assert steady_rate(stalled, 0.0, 4.0) == 100
+    assert len([t for t in stalled if t < 4.0]) / 4.0 < 80
