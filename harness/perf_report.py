@@ -184,7 +184,8 @@ def make_baseline(runs: list[dict], tolerance: float = DEFAULT_TOLERANCE) -> dic
     """The median of each ratio over several runs, with its spread and its own tolerance.
 
     A ratio's tolerance is at least ``tolerance``, and at least 1.5 times the largest shortfall from
-    the median (in the worse direction) seen over the runs, so the runs it was made from pass it.
+    the median (in the worse direction) seen over the runs, so the runs it was made from pass it
+    (at most 0.9 for a ratio where higher is better, 3.0 where lower is better).
     """
     scenarios: dict[str, Any] = {}
     for name in sorted({name for run in runs for name in run.get("scenarios", {})}):
@@ -198,8 +199,11 @@ def make_baseline(runs: list[dict], tolerance: float = DEFAULT_TOLERANCE) -> dic
                 shortfall = max((middle - v) / middle for v in values) if middle else 0.0
             else:
                 shortfall = max((v - middle) / middle for v in values) if middle else 0.0
+            # A "higher" ratio cannot lose more than all of itself; a small "lower" one (time to first
+            # chunk / stream time) can triple from client noise alone.
+            cap = 0.9 if first["better"] == "higher" else 3.0
             ratios[key] = {"value": round(middle, 4), "better": first["better"],
-                           "tolerance": round(min(max(tolerance, 1.5 * shortfall), 0.9), 2),
+                           "tolerance": round(min(max(tolerance, 1.5 * shortfall), cap), 2),
                            "spread": [round(min(values), 4), round(max(values), 4)], "runs": len(values),
                            "meaning": first["meaning"]}
         scenarios[name] = {"ratios": ratios}

@@ -15,6 +15,7 @@ for arg in "$@"; do
   if [ "$arg" = "--no-compare" ]; then compare=0; else args+=("$arg"); fi
 done
 bash scripts/setup.sh || exit $?
+rm -f reports/performance.json   # never compare an earlier run's figures
 .venv/bin/behave features/ --tags=@performance "${args[@]}"
 measured=$?
 compared=0
