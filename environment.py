@@ -11,6 +11,8 @@
   not counted in the exit code; a pass is announced as a fixed defect).
 * After each scenario that measured performance, its figures go to ``reports/performance.json``
   and its tables and charts to the report.
+* A scenario tagged ``@litserve.since:X`` / ``@litserve.until:X`` is skipped, with the reason,
+  on a LitServe release outside that range (see ``harness/releases.py``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import sys
 
 from behave import fixture, use_fixture
 
-from harness import allure_meta, known_defects, perf, report
+from harness import allure_meta, known_defects, perf, releases, report
 from harness.pool import ServerPool
 from harness.server_plan import ServerPlan
 
@@ -51,6 +53,7 @@ FIXTURES = {"fixture.fresh_server": fresh_server}
 def before_all(context):
     allure_meta.start_run(context)
     known_defects.install()
+    context.litserve_version = releases.installed_litserve()
     use_fixture(server_pool, context)
     context.server_plan = ServerPlan.for_run(context._runner.features, context.config)
 
@@ -64,6 +67,9 @@ def before_tag(context, tag):
 
 def before_scenario(context, scenario):
     context.servers_used = []
+    reason = releases.not_applicable_reason(scenario.effective_tags, context.litserve_version)
+    if reason:
+        scenario.skip(reason)
 
 
 def before_step(context, step):

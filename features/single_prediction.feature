@@ -8,6 +8,12 @@ Feature: Single prediction
   The model used here squares a number: a request with the input 3 is answered
   with the output 9, and nothing else.
 
+  Which releases: the info endpoint exists from LitServe 0.2.6 on. Up to 0.2.11 it
+  says whether the server streams; from 0.2.12 on, a server can serve several
+  endpoints, and the info says for each endpoint (such as "/predict") whether it
+  streams. The info scenarios are tagged with the releases they apply to and are
+  skipped on the others.
+
   Background:
     Given a model server that squares numbers
 
@@ -34,8 +40,14 @@ Feature: Single prediction
     When a client checks the server's health
     Then the health check answers 200 with "ok"
 
-  @allure.label.story:Info @normal
+  @allure.label.story:Info @normal @litserve.since:0.2.12
   Scenario: The info endpoint describes the running server
     When a client asks the server for its info
     Then the info says the server runs 1 worker per device with a request timeout of 30 seconds
     And the info says "/predict" does not stream
+
+  @allure.label.story:Info @normal @litserve.since:0.2.6 @litserve.until:0.2.11
+  Scenario: The info endpoint of releases 0.2.6 to 0.2.11 describes the running server
+    When a client asks the server for its info
+    Then the info says the server runs 1 worker per device with a request timeout of 30 seconds
+    And the info says the server does not stream

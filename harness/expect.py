@@ -33,7 +33,8 @@ def answers_are_own_squares(exchanges: list[Exchange]) -> None:
 
 def contexts_stay_with_owners(owners_and_values: list[tuple[str, str]]) -> None:
     """Each (client, context value seen at encode time) pair names the same client."""
-    wrong = [f"{owner}'s answer carried the context of {value!r}" for owner, value in owners_and_values if owner != value]
+    wrong = list(dict.fromkeys(f"{owner}'s answer carried the context of {value!r}"
+                               for owner, value in owners_and_values if owner != value))
     assert_that(wrong, equal_to([]), "request context moved between requests")
 
 

@@ -193,7 +193,8 @@ def start_server(spec: ServerSpec, log_dir: Path = SERVER_LOGS_DIR, ready_timeou
     port = free_port()
     log_path = log_dir / f"{spec.slug}-{port}.log"
     temp_dir = Path(tempfile.mkdtemp(prefix="litserve-suite-"))
-    env = {**os.environ, "TMPDIR": str(temp_dir), "PYTHONUNBUFFERED": "1", "LITSERVE_SUITE_FAULT": spec.fault}
+    env = {**os.environ, "TMPDIR": str(temp_dir), "PYTHONUNBUFFERED": "1", "LITSERVE_SUITE_FAULT": spec.fault,
+           "LITSERVE_SUITE_PARENT_PID": str(os.getpid())}  # the server stops itself if this process dies
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]))
     env["LIT_SERVER_API_KEY"] = spec.settings.api_key  # LitServe's way to require an API key ("" = none)
     env.update(extra_env or {})

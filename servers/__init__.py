@@ -2,4 +2,11 @@
 
 Every app is registered in :data:`servers.apps.APPS` and started with
 ``python -m servers <app> --port N --settings '<json>'`` (see ``servers/__main__.py``).
+
+LitServe spawns its inference workers as fresh interpreters, which import this package before
+they unpickle the API; an injected fault (``servers/faults.py``) is re-applied there.
 """
+
+from servers import faults as _faults
+
+_faults.apply_in_spawned_worker()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -16,7 +17,7 @@ import time
 
 import litserve as ls
 
-from servers import faults
+from servers import compat, faults
 from servers.apps import APPS, build_api
 from servers.settings import AppSettings
 
@@ -48,7 +49,11 @@ def _interrupt_on_sigterm() -> None:
 
 
 def _stop_when_orphaned(parent_pid: int) -> None:
-    """If the suite dies without stopping us (even by SIGKILL), shut down by ourselves."""
+    """If the suite dies without stopping us (even by SIGKILL), shut down by ourselves.
+
+    ``parent_pid`` comes from the launcher (``LITSERVE_SUITE_PARENT_PID``), not from ``os.getppid()``
+    at this point: the suite may already have died while this process was still importing LitServe.
+    """
 
     def watch():
         while os.getppid() == parent_pid:
@@ -76,15 +81,28 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("the api_key setting must also be in the environment variable LIT_SERVER_API_KEY "
                          "(harness.launcher sets it); they differ")
     faults.apply_from_environment()
+    os.environ[faults.SERVER_PID_VARIABLE] = str(os.getpid())  # spawned inference workers re-apply the fault
     api = build_api(args.app, settings)
     server = ls.LitServer(api, accelerator="cpu", workers_per_device=settings.workers, timeout=settings.timeout,
-                          **_optional_server_kwargs(settings))
+                          **_optional_server_kwargs(settings), **api.server_kwargs)
     _interrupt_on_sigterm()
-    _stop_when_orphaned(os.getppid())
-    print(f"suite: starting app {args.app!r} on 127.0.0.1:{args.port} with {settings.changed()}", flush=True)
-    server.run(host="127.0.0.1", port=args.port, generate_client_file=False)
-    print("suite: server stopped", flush=True)
+    parent_pid = int(os.environ.get("LITSERVE_SUITE_PARENT_PID") or os.getppid())
+    try:
+        _stop_when_orphaned(parent_pid)  # may interrupt at once: the suite may be gone already
+        print(f"suite: starting app {args.app!r} on 127.0.0.1:{args.port} with {settings.changed()} "
+              f"(litserve {compat.litserve_version()})", flush=True)
+        server.run(**compat.run_kwargs(server, args.port))
+        print("suite: server stopped", flush=True)
+    finally:
+        _remove_private_tmpdir_if_orphaned(parent_pid)
     return 0
+
+
+def _remove_private_tmpdir_if_orphaned(parent_pid: int) -> None:
+    """The launcher removes a server's private TMPDIR; if the launcher is gone, the server does it itself."""
+    tmpdir = os.environ.get("TMPDIR", "")
+    if os.getppid() != parent_pid and os.path.basename(tmpdir).startswith("litserve-suite-"):
+        shutil.rmtree(tmpdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from typing import Callable, Iterator
 import litserve as ls
 from fastapi import HTTPException
 
+from servers.compat import give_list_batching, split_litapi_kwargs
 from servers.settings import AppSettings
 from servers.trace import BatchCounter
 
@@ -81,10 +82,15 @@ def _same(value, wanted: str) -> bool:
 
 
 class _Instrumented(_Faults, ls.LitAPI):
-    """Base: settings, a batch counter per worker, optional slow setup and health switch."""
+    """Base: settings, a batch counter per worker, optional slow setup and health switch.
+
+    Batch and stream settings go to ``LitAPI.__init__``; on old releases whose ``LitAPI`` does
+    not take them yet they are kept in ``server_kwargs`` for ``LitServer`` (see ``servers/compat.py``).
+    """
 
     def __init__(self, settings: AppSettings, **litapi_kwargs) -> None:
-        super().__init__(**litapi_kwargs)
+        for_api, self.server_kwargs = split_litapi_kwargs(litapi_kwargs)
+        super().__init__(**for_api)
         self.settings = settings
 
     def setup(self, device) -> None:
@@ -253,3 +259,6 @@ def build_api(app: str, settings: AppSettings) -> ls.LitAPI:
     except KeyError:
         raise ValueError(f"unknown app {app!r}; known apps are {sorted(APPS)}") from None
     return factory(settings)
+
+# LitServe 0.2.0 and 0.2.1 only batch tensors and arrays by default (see servers/compat.py).
+give_list_batching(batched=(BatchedSquareAPI,), streaming=(BatchedTokenStreamAPI,))

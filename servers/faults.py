@@ -1,25 +1,149 @@
 """Regressions injected into LitServe on purpose, to prove that the features catch them.
 
-``LITSERVE_SUITE_FAULT=<name>`` in a server's environment applies the fault inside that
-server process before LitServe starts. Used by the suite's self-check.
+``LITSERVE_SUITE_FAULT=<name>`` in a server's environment applies the fault inside that server
+process (and in the inference workers LitServe spawns from it) before LitServe starts:
+
+    LITSERVE_SUITE_FAULT=batching_off .venv/bin/behave features/dynamic_batching.feature
+
+The self-check (``tests/test_self_check.py``) runs each fault's features against it and
+expects them to fail, and to pass without it.
+
+How to add a fault
+------------------
+Write a function that monkeypatches the installed LitServe, and register it::
+
+    @fault("batching_off",
+           features=["dynamic_batching", "streaming_batching"],   # feature files (stems) that must catch it
+           requires=["litserve.loops.base.collate_requests",     # what it patches must exist ...
+                     ("litserve.loops.simple_loops.BatchedLoop.run_batched_loop", "self.get_batch_requests(")])
+    def batching_off():                                           # ... and its source must contain this text
+        \"\"\"One request per predict call, whatever max_batch_size says.\"\"\"   # first line: the table's summary
+        ...
+
+* ``features``: the features the self-check runs against the fault; each must fail.
+* ``requires``: dotted names (module, then attributes) that must exist in the installed
+  LitServe; a ``(name, text)`` pair also requires the object's source to contain ``text``.
+  When a LitServe release changes those internals, :func:`check` raises :class:`NotApplicable`
+  and the self-check reports the fault as "not applicable" instead of passing silently.
+* The function runs in the server's main process (so forked API servers inherit the patch) and
+  again in every inference worker LitServe spawns (``servers/__init__.py``), before the worker
+  unpickles the API. Import LitServe modules inside the function, not at the top of this file.
+* A fault must break LitServe the way its summary says, not crash the server: a crash proves
+  nothing. Check by hand with the server log or a request before adding it to the registry.
 """
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import os
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Union
 
-FAULTS: dict[str, Callable[[], None]] = {}
+FAULT_VARIABLE = "LITSERVE_SUITE_FAULT"
+#: Set by ``servers/__main__.py`` to its own pid: processes spawned from a suite server re-apply the fault.
+SERVER_PID_VARIABLE = "LITSERVE_SUITE_SERVER_PID"
+
+Requirement = Union[str, tuple[str, str]]
+
+
+class NotApplicable(Exception):
+    """The installed LitServe lacks the internals this fault patches."""
+
+
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    apply: Callable[[], None]
+    features: tuple[str, ...]
+    requires: tuple[Requirement, ...] = field(default_factory=tuple)
+    scenarios: str = ""      # optional: only the scenarios whose name matches (behave -n), for the self-check
+    in_workers: bool = True  # re-applied in spawned inference workers (servers/__init__.py)
+
+    @property
+    def summary(self) -> str:
+        return (inspect.getdoc(self.apply) or self.name).splitlines()[0]
+
+    def check(self) -> None:
+        """Raise :class:`NotApplicable` if the installed LitServe lacks what this fault patches."""
+        for requirement in self.requires:
+            name, text = (requirement, "") if isinstance(requirement, str) else requirement
+            target = resolve(name)
+            if text:
+                try:
+                    source = inspect.getsource(target)
+                except (OSError, TypeError) as error:
+                    raise NotApplicable(f"cannot read the source of {name}: {error}") from None
+                if text not in source:
+                    raise NotApplicable(f"{name} does not contain {text!r}")
+
+
+#: Fault name -> Fault. Filled by the @fault decorator below, in the order of this file.
+FAULTS: dict[str, Fault] = {}
+
+
+def fault(name: str, *, features: Iterable[str], requires: Iterable[Requirement] = ()) -> Callable:
+    """Register the decorated function as the fault ``name`` (see the module docstring)."""
+
+    def register(func: Callable[[], None]) -> Callable[[], None]:
+        if name in FAULTS:
+            raise ValueError(f"fault {name!r} is registered twice")
+        FAULTS[name] = Fault(name, func, tuple(features), tuple(requires))
+        return func
+
+    return register
+
+
+def resolve(dotted: str) -> Any:
+    """Import the longest module prefix of ``dotted`` and walk the rest as attributes."""
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            target = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attr in parts[cut:]:
+            try:
+                target = getattr(target, attr)
+            except AttributeError:
+                raise NotApplicable(f"{dotted}: {'.'.join(parts[:cut])} has no {attr!r}") from None
+        return target
+    raise NotApplicable(f"{dotted}: no such module")
+
+
+_applied: set[str] = set()
+
+
+def apply(name: str) -> Fault:
+    """Check and apply the fault ``name`` in this process (once)."""
+    if name not in FAULTS:
+        raise SystemExit(f"unknown fault {name!r}; known faults are {sorted(FAULTS)}")
+    selected = FAULTS[name]
+    if name not in _applied:
+        try:
+            selected.check()
+        except NotApplicable as error:
+            raise SystemExit(f"fault {name!r} does not apply to the installed LitServe: {error}") from None
+        selected.apply()
+        _applied.add(name)
+    return selected
 
 
 def apply_from_environment() -> None:
-    name = os.environ.get("LITSERVE_SUITE_FAULT", "").strip()
+    """Apply the fault named in the environment, if any (the server's main process)."""
+    name = os.environ.get(FAULT_VARIABLE, "").strip()
     if not name:
         return
-    if name not in FAULTS:
-        raise SystemExit(f"unknown fault {name!r}; known faults are {sorted(FAULTS)}")
-    FAULTS[name]()
+    apply(name)
     print(f"suite: fault {name!r} injected", flush=True)
+
+
+def apply_in_spawned_worker() -> None:
+    """In a process spawned by a suite server (LitServe's inference workers), apply the same fault."""
+    server_pid = os.environ.get(SERVER_PID_VARIABLE, "")
+    name = os.environ.get(FAULT_VARIABLE, "").strip()
+    if name and server_pid and server_pid != str(os.getpid()) and name in FAULTS and FAULTS[name].in_workers:
+        apply(name)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -238,7 +362,7 @@ def _any_method_accepted() -> None:
     FastAPI.add_api_route = add_api_route
 
 
-FAULTS.update({
+_FAILURE_MODE_FAULTS = {
     "timeout-cuts-running-requests": _timeout_cuts_running_requests,
     "any-method-accepted": _any_method_accepted,
     "error-details-leak": _error_details_leak,
@@ -252,7 +376,7 @@ FAULTS.update({
     "dead-worker-ignored": _dead_worker_ignored,
     "stream-error-as-chunk": _stream_error_as_chunk,
     "batch-outputs-padded": _batch_outputs_padded,
-})
+}
 WORKER_FAULTS.update({
     "ready-before-setup": _ready_before_setup_in_worker,
     "batch-outputs-padded": _batch_outputs_padded_in_worker,
@@ -275,3 +399,203 @@ FAILURE_MODE_FAULT_TARGETS: dict[str, tuple[str, str]] = {
     "api-key-ignored": ("features/failure_health_and_access.feature", "only requests with the right key"),
     "dead-worker-ignored": ("features/failure_worker_faults.feature", "idle server whose worker dies|starts a new one"),
 }
+
+
+for _name, _apply in _FAILURE_MODE_FAULTS.items():
+    _feature, _scenarios = FAILURE_MODE_FAULT_TARGETS.get(_name, ("", ""))
+    FAULTS[_name] = Fault(_name, _apply, (_feature.removeprefix("features/").removesuffix(".feature"),) if _feature else (),
+                          scenarios=_scenarios, in_workers=False)  # worker halves: WORKER_FAULTS above
+
+
+# --- helpers shared by the faults --------------------------------------------------------------
+
+
+class _Overridden:
+    """``lit_api`` as seen by LitServe's batch collector, with some attributes replaced."""
+
+    def __init__(self, api: Any, **overrides: Any) -> None:
+        self._api = api
+        self._overrides = overrides
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._overrides:
+            return self._overrides[name]
+        return getattr(self._api, name)
+
+
+def _collate_with(overrides: Callable[[Any], dict]) -> None:
+    """Make LitServe's batch collector (``collate_requests``) see ``overrides(lit_api)`` instead of the real values.
+    The batched loop calls it through ``litserve.loops.base``, the batched streaming loop through its own import."""
+    import litserve.loops.base as base
+    import litserve.loops.streaming_loops as streaming
+
+    original = base.collate_requests
+
+    def collate_requests(loop, lit_api, request_queue, transport):
+        return original(loop, _Overridden(lit_api, **overrides(lit_api)), request_queue, transport)
+
+    base.collate_requests = collate_requests
+    streaming.collate_requests = collate_requests
+
+
+def _wrap_hook_calls(wrap: Callable[[str, Any, Any], Any]) -> None:
+    """Route the batched loops' calls of LitAPI hooks through ``wrap(hook_name, context, result)``.
+
+    The loops call every hook through ``_inject_context(context, hook, *args)``; ``wrap`` gets the
+    hook's name, the context passed (a list of dicts in batched loops) and the hook's result.
+    """
+    import litserve.loops.simple_loops as simple
+    import litserve.loops.streaming_loops as streaming
+
+    original = simple._inject_context
+
+    def _inject_context(context, func, *args, **kwargs):
+        name = getattr(func, "__name__", "")
+        if name == "batch":
+            wrap("before batch", context, None)
+        result = original(context, func, *args, **kwargs)
+        return wrap(name, context, result)
+
+    simple._inject_context = _inject_context
+    streaming._inject_context = _inject_context
+
+
+def _streamer(transform: Callable) -> None:
+    """Replace the API server's stream writer (``LitServer.data_streamer``) by ``transform(original_generator)``."""
+    from litserve.server import LitServer
+
+    original = LitServer.data_streamer
+
+    async def data_streamer(q, data_available, send_status: bool = False):
+        async for item in transform(original(q, data_available, send_status)):
+            yield item
+
+    LitServer.data_streamer = staticmethod(data_streamer)
+
+
+_COLLATE = ["litserve.loops.base.collate_requests", "litserve.loops.streaming_loops.collate_requests",
+            ("litserve.loops.base.collate_requests", "lit_api.batch_timeout"),
+            ("litserve.loops.base.collate_requests", "lit_api.max_batch_size"),
+            ("litserve.loops.simple_loops.BatchedLoop.run_batched_loop", "self.get_batch_requests("),
+            ("litserve.loops.base.LitLoop.get_batch_requests", "collate_requests("),
+            ("litserve.loops.streaming_loops.BatchedStreamingLoop.run_batched_streaming_loop", "collate_requests(")]
+_HOOKS = ["litserve.loops.simple_loops._inject_context", "litserve.loops.streaming_loops._inject_context",
+          ("litserve.loops.simple_loops.BatchedLoop.run_batched_loop", "_inject_context(contexts, lit_api.batch"),
+          ("litserve.loops.simple_loops.BatchedLoop.run_batched_loop", "_inject_context(contexts, lit_api.unbatch"),
+          ("litserve.loops.streaming_loops.BatchedStreamingLoop.run_batched_streaming_loop",
+           "_inject_context(contexts, lit_api.batch"),
+          ("litserve.loops.streaming_loops.BatchedStreamingLoop.run_batched_streaming_loop",
+           "_inject_context(contexts, lit_api.unbatch")]
+_STREAMER = [("litserve.server.LitServer.data_streamer", "LitAPIStatus.FINISH_STREAMING"),
+             ("litserve.server.StreamingRequestHandler.handle_request", "self.server.data_streamer(")]
+
+BATCHING = ["dynamic_batching", "streaming_batching"]
+STREAMING = ["single_streaming", "streaming_batching"]
+
+
+# --- the faults -------------------------------------------------------------------------------
+
+
+@fault("batching_off", features=BATCHING, requires=_COLLATE)
+def batching_off() -> None:
+    """Batching off: one request per predict call, whatever max_batch_size says."""
+    _collate_with(lambda api: {"max_batch_size": 1})
+
+
+@fault("batch_size_exceeded", features=BATCHING, requires=_COLLATE)
+def batch_size_exceeded() -> None:
+    """Batches of up to max_batch_size + 1 requests."""
+    _collate_with(lambda api: {"max_batch_size": api.max_batch_size + 1})
+
+
+@fault("window_ignored", features=["dynamic_batching"], requires=_COLLATE)
+def window_ignored() -> None:
+    """Batch window ignored: batches take only what is already waiting (batch_timeout treated as 0)."""
+    _collate_with(lambda api: {"batch_timeout": 0.0})
+
+
+@fault("window_stretched", features=["dynamic_batching"], requires=_COLLATE)
+def window_stretched() -> None:
+    """Batch window stretched: LitServe waits twice the batch_timeout for a batch to fill."""
+    _collate_with(lambda api: {"batch_timeout": api.batch_timeout * 2})
+
+
+@fault("answers_swapped", features=BATCHING, requires=_HOOKS)
+def answers_swapped() -> None:
+    """Answers swapped: the first two outputs of every batch (every step of a batched stream) change places."""
+
+    def swap(items: list) -> list:
+        items = list(items)
+        if len(items) >= 2:
+            items[0], items[1] = items[1], items[0]
+        return items
+
+    def wrap(hook: str, context, result):
+        if hook != "unbatch":
+            return result
+        if isinstance(result, list):
+            return swap(result)
+        return (swap(step) for step in result)  # a batched stream: one list per step
+
+    _wrap_hook_calls(wrap)
+
+
+@fault("context_mixed", features=BATCHING, requires=_HOOKS)
+def context_mixed() -> None:
+    """Contexts mixed up: after decode_request, each request of a batch gets its neighbour's context."""
+
+    def wrap(hook: str, context, result):
+        if hook == "before batch" and isinstance(context, list) and len(context) >= 2:
+            context[:] = context[1:] + context[:1]
+        return result
+
+    _wrap_hook_calls(wrap)
+
+
+@fault("stream_buffered", features=STREAMING, requires=_STREAMER)
+def stream_buffered() -> None:
+    """Stream buffered: the server collects the whole stream before it sends the first chunk."""
+
+    async def buffered(chunks):
+        collected = [chunk async for chunk in chunks]
+        for chunk in collected:
+            yield chunk
+
+    _streamer(buffered)
+
+
+@fault("last_chunk_dropped", features=STREAMING, requires=_STREAMER)
+def last_chunk_dropped() -> None:
+    """Last chunk dropped: every stream ends cleanly but without its last chunk."""
+
+    async def all_but_last(chunks):
+        held = None
+        async for chunk in chunks:
+            if held is not None:
+                yield held
+            held = chunk
+
+    _streamer(all_but_last)
+
+
+@fault("chunks_reordered", features=STREAMING, requires=_STREAMER)
+def chunks_reordered() -> None:
+    """Chunks reordered: the first two chunks of every stream are sent in swapped order."""
+
+    async def first_two_swapped(chunks):
+        first = None
+        index = 0
+        async for chunk in chunks:
+            if index == 0:
+                first = chunk
+            elif index == 1:
+                yield chunk
+                yield first
+                first = None
+            else:
+                yield chunk
+            index += 1
+        if first is not None:
+            yield first
+
+    _streamer(first_two_swapped)

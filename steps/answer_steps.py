@@ -56,3 +56,9 @@ def step_info_not_streaming(context, path):
     info = _only_exchange(context).json()
     assert_that(info.get("server", {}).get("stream", {}), has_entries({path: False}),
                 f"the info does not say {path} is not streaming: {info}")
+
+
+@then("the info says the server does not stream")
+def step_info_server_not_streaming(context):
+    info = _only_exchange(context).json()
+    assert_that(info.get("server", {}), has_entries(stream=False), f"the info does not say the server is not streaming: {info}")

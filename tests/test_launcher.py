@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
 import httpx
 import psutil
 import pytest
 
 from harness.launcher import ServerSpec, ServerStartError, start_server
+from harness.paths import REPO_ROOT
 from servers.settings import AppSettings
 
 
@@ -19,7 +29,7 @@ def test_starts_ready_and_stops_the_whole_tree(tmp_path):
     finally:
         report = server.stop()
     assert report.graceful
-    assert not [pid for pid in tree if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+    assert not [pid for pid in tree if _alive(pid)]
     assert not server.temp_dir.exists()
 
 
@@ -38,3 +48,150 @@ def test_a_server_that_crashes_on_start_fails_fast_with_its_log_tail(tmp_path):
         start_server(ServerSpec("square"), log_dir=tmp_path, ready_timeout=30,
                      extra_env={"LITSERVE_SUITE_FAULT": "no-such-fault"})
     assert "unknown fault 'no-such-fault'" in str(error.value)
+
+
+def _suite_processes(port: int) -> list[psutil.Process]:
+    """Live processes started for the server on ``port`` (main process and everything it left behind)."""
+    found = []
+    for proc in psutil.process_iter(["cmdline", "status"]):
+        try:
+            cmdline = proc.info["cmdline"] or []
+            if "servers" in cmdline and str(port) in cmdline and proc.info["status"] != psutil.STATUS_ZOMBIE:
+                found.append(proc)
+        except psutil.Error:
+            continue
+    return found
+
+
+def test_litserve_temp_dirs_live_in_the_private_tmpdir_and_go_with_the_server(tmp_path):
+    server = start_server(ServerSpec("square"), log_dir=tmp_path)
+    try:
+        assert list(server.temp_dir.glob("pymp-*")), "LitServe's multiprocessing dirs should be in the server's TMPDIR"
+    finally:
+        report = server.stop()
+    assert not server.temp_dir.exists()
+    assert report.graceful and not report.killed
+
+
+def test_a_server_that_never_becomes_ready_fails_with_its_log_tail_and_leaves_nothing(tmp_path, monkeypatch):
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private_tmp))  # the launcher's litserve-suite-* dir goes here
+    with pytest.raises(ServerStartError, match=r"was not healthy within 0 s on port (\d+)") as error:
+        start_server(ServerSpec("square"), log_dir=tmp_path, ready_timeout=0.01)
+    assert "Log " in str(error.value) and "suite: $" in str(error.value), "the message carries the log tail"
+    port = int(re.search(r"on port (\d+)", str(error.value)).group(1))
+    assert _suite_processes(port) == []
+    assert list(private_tmp.iterdir()) == [], "the server's private temp dir was left behind"
+
+
+def test_two_servers_at_once_get_their_own_ports(tmp_path):
+    first = start_server(ServerSpec("square"), log_dir=tmp_path)
+    try:
+        second = start_server(ServerSpec("square", AppSettings(max_batch_size=2, batch_timeout=0.01)), log_dir=tmp_path)
+        try:
+            assert first.port != second.port
+            assert httpx.post(f"{first.base_url}/predict", json={"input": 2}, timeout=10).json() == {"output": 4}
+            answer = httpx.post(f"{second.base_url}/predict", json={"client": "c", "input": 3}, timeout=10).json()
+            assert answer["output"] == 9 and answer["trace"]["members"] == ["c"]
+        finally:
+            second.stop()
+    finally:
+        first.stop()
+    assert _suite_processes(first.port) == [] and _suite_processes(second.port) == []
+
+
+def test_an_interrupted_behave_run_stops_every_server(tmp_path):
+    """SIGINT to behave while a scenario runs: every server of the run is stopped, its temp dirs removed."""
+    scratch = tmp_path / "run"
+    scratch.mkdir()
+    (scratch / "behave.ini").write_text("[behave]\n")
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    behave = subprocess.Popen([str(Path(sys.executable).with_name("behave")), str(REPO_ROOT / "features"),
+                               "-f", "plain"], cwd=scratch, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        servers = _wait_for_servers(behave, count=2, timeout=120)
+        trees = {pid for server in servers for pid in _tree_pids(server)}
+        temp_dirs = {server.environ().get("TMPDIR") for server in servers if server.is_running()}
+        behave.send_signal(signal.SIGINT)
+        behave.wait(timeout=240)  # a heavily loaded machine needs time to stop every server gracefully
+    finally:
+        if behave.poll() is None:
+            behave.kill()
+            behave.wait()
+    survivors = [pid for pid in trees if _alive(pid)]
+    assert survivors == [], f"processes of the interrupted run survived: {survivors}"
+    assert all(d and d.startswith(tempfile.gettempdir()) for d in temp_dirs)
+    assert [d for d in temp_dirs if Path(d).exists()] == [], "the servers' private temp dirs (pymp-*) were left behind"
+
+
+def _wait_for_servers(behave: subprocess.Popen, count: int, timeout: float) -> list[psutil.Process]:
+    """The first ``count`` servers started by ``behave``, once the last of them answers its health check."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert behave.poll() is None, "behave ended before it had started its servers"
+        servers = [(p, _cmdline(p)) for p in psutil.Process(behave.pid).children()]
+        servers = [(p, cmdline) for p, cmdline in servers if "servers" in cmdline and "--port" in cmdline]
+        if len(servers) >= count:
+            cmdline = servers[-1][1]
+            port = cmdline[cmdline.index("--port") + 1]
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                    return [p for p, _ in servers]
+            except httpx.HTTPError:
+                pass
+        time.sleep(0.2)
+    raise AssertionError(f"behave did not start {count} servers within {timeout:.0f} s")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def _cmdline(proc: psutil.Process) -> list[str]:
+    try:
+        return proc.cmdline() or []
+    except psutil.Error:  # ended meanwhile, or a zombie
+        return []
+
+
+def _tree_pids(server: psutil.Process) -> set[int]:
+    pids = {server.pid}
+    try:
+        pids |= {child.pid for child in server.children(recursive=True)}
+    except psutil.Error:
+        pass
+    for proc in psutil.process_iter():
+        try:
+            if os.getsid(proc.pid) == server.pid:
+                pids.add(proc.pid)
+        except (ProcessLookupError, PermissionError, psutil.Error):
+            continue
+    return pids
+
+
+def test_servers_stop_by_themselves_when_the_suite_is_killed_while_they_start(tmp_path):
+    """SIGKILL leaves the suite no chance to clean up; its servers notice and shut down, even when the
+    suite died before the server had finished starting."""
+    script = ("import sys; from pathlib import Path; from harness.launcher import ServerSpec, start_server; "
+              "start_server(ServerSpec('square'), log_dir=Path(sys.argv[1]))")
+    suite = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], cwd=REPO_ROOT,
+                             env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob("*.log")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (log,) = tmp_path.glob("*.log")
+    port = int(log.stem.rsplit("-", 1)[1])
+    (server,) = _suite_processes(port) or [None]
+    temp_dir = server.environ().get("TMPDIR") if server else None
+    suite.kill()  # while the server is still importing LitServe
+    suite.wait()
+    deadline = time.monotonic() + 60
+    while _suite_processes(port) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _suite_processes(port) == [], f"the server on port {port} outlived the suite:\n{log.read_text()[-2000:]}"
+    assert temp_dir and not Path(temp_dir).exists(), f"the server's private temp dir {temp_dir} was left behind"

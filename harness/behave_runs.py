@@ -1,0 +1,170 @@
+"""Run behave as a subprocess and read its per-scenario results (used by the self-check,
+the flakiness gate and the version matrix).
+
+Each run happens in a scratch directory with a minimal ``behave.ini``, so that these runs do
+not add their results (fault runs fail on purpose) to the suite's Allure report. Results come
+from behave's JSON formatter.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness.paths import REPO_ROOT
+
+FEATURES_DIR = REPO_ROOT / "features"
+CORE_FEATURES = ("dynamic_batching", "single_prediction", "single_streaming", "streaming_batching")
+
+_SCRATCH_INI = """[behave]
+show_skipped = true
+capture_stdout = true
+capture_stderr = true
+capture_log = true
+"""
+
+
+class BehaveRunError(RuntimeError):
+    """behave could not run at all (bad arguments, import error), as opposed to failing scenarios."""
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    feature: str          # file stem, e.g. "dynamic_batching"
+    name: str             # scenario name, with the Examples row for outlines
+    location: str         # "features/x.feature:12"
+    status: str           # passed | failed | skipped | undefined | ...
+    error: str = ""       # first failing step's message, trimmed
+
+    @property
+    def key(self) -> str:
+        return f"{self.feature}: {self.name}"
+
+
+@dataclass
+class BehaveRun:
+    """One behave invocation: exit code, wall time and the result of every scenario."""
+
+    command: list[str]
+    returncode: int
+    seconds: float
+    scenarios: list[ScenarioResult] = field(default_factory=list)
+    output_tail: str = ""
+
+    def by_feature(self) -> dict[str, list[ScenarioResult]]:
+        grouped: dict[str, list[ScenarioResult]] = {}
+        for scenario in self.scenarios:
+            grouped.setdefault(scenario.feature, []).append(scenario)
+        return grouped
+
+    def feature_status(self, feature: str) -> str:
+        """passed / failed / n/a (every scenario skipped) / missing."""
+        results = self.by_feature().get(feature, [])
+        if not results:
+            return "missing"
+        if any(r.status not in ("passed", "skipped") for r in results):
+            return "failed"
+        if all(r.status == "skipped" for r in results):
+            return "n/a"
+        return "passed"
+
+    @property
+    def failed(self) -> list[ScenarioResult]:
+        return [r for r in self.scenarios if r.status not in ("passed", "skipped")]
+
+
+def feature_path(name: str) -> Path:
+    """``"dynamic_batching"`` or ``"features/dynamic_batching.feature"`` -> the feature file; unknown names fail clearly."""
+    stem = Path(name).name.removesuffix(".feature")
+    path = FEATURES_DIR / f"{stem}.feature"
+    if not path.is_file():
+        known = sorted(p.stem for p in FEATURES_DIR.glob("*.feature"))
+        raise ValueError(f"unknown feature {name!r}; known features are {known}")
+    return path
+
+
+def run_behave(features: list[str], *, env: dict[str, str] | None = None, behave: str | None = None,
+               extra_args: list[str] | None = None, timeout: float = 900.0) -> BehaveRun:
+    """Run ``behave`` on ``features`` (names or paths) and return the per-scenario results.
+
+    ``behave`` is the executable to use (another virtual environment's, for the version matrix);
+    by default the one next to this interpreter. ``env`` is added to the environment.
+    """
+    paths = [str(feature_path(name)) for name in features]
+    executable = os.path.abspath(behave) if behave else str(Path(sys.executable).with_name("behave"))
+    with tempfile.TemporaryDirectory(prefix="suite-behave-") as scratch:
+        scratch_dir = Path(scratch)
+        (scratch_dir / "behave.ini").write_text(_SCRATCH_INI)
+        out = scratch_dir / "results.json"
+        command = [executable, *paths, "-f", "json", "-o", str(out), "-f", "progress", *(extra_args or [])]
+        run_env = {**os.environ, **(env or {})}
+        run_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), run_env.get("PYTHONPATH", "")]))
+        began = time.monotonic()
+        try:
+            done = subprocess.run(command, cwd=scratch_dir, env=run_env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired as expired:
+            raise BehaveRunError(f"behave did not finish within {timeout:.0f} s: {' '.join(command)}\n"
+                                 f"{_tail(expired.output)}") from None
+        seconds = time.monotonic() - began
+        output = done.stdout or ""
+        if not out.exists() or out.stat().st_size == 0:
+            raise BehaveRunError(f"behave wrote no results (exit code {done.returncode}): {' '.join(command)}\n"
+                                 f"{_tail(output)}")
+        scenarios = parse_results(json.loads(out.read_text()))
+    return BehaveRun(command, done.returncode, seconds, scenarios, _tail(output))
+
+
+def parse_results(document: list[dict]) -> list[ScenarioResult]:
+    """Scenarios from behave's JSON formatter output (backgrounds are not scenarios)."""
+    results = []
+    for feature in document:
+        stem = Path(feature.get("location", "").split(":")[0]).stem
+        for element in feature.get("elements", []):
+            if element.get("type") != "scenario":
+                continue
+            status = element.get("status") or _status_from_steps(element.get("steps", []))
+            results.append(ScenarioResult(stem, element.get("name", "").strip(), _short_location(element.get("location", "")),
+                                          status, _first_error(element.get("steps", []))))
+    return results
+
+
+def _status_from_steps(steps: list[dict]) -> str:
+    statuses = [step.get("result", {}).get("status", "skipped") for step in steps]
+    for bad in ("failed", "error", "undefined"):
+        if bad in statuses:
+            return bad
+    return "passed" if statuses and all(s == "passed" for s in statuses) else "skipped"
+
+
+def _first_error(steps: list[dict]) -> str:
+    for step in steps:
+        result = step.get("result", {})
+        if result.get("status") in ("failed", "error"):
+            message = result.get("error_message") or ""
+            if isinstance(message, list):
+                message = "\n".join(message)
+            lines = [line.strip() for line in str(message).splitlines()
+                     if line.strip() and not line.startswith(("Traceback", "  File "))]
+            if not lines:
+                return ""
+            summary = lines[0] if len(lines) == 1 else f"{lines[0]} / {lines[-1]}"
+            return summary[:400]
+    return ""
+
+
+def _short_location(location: str) -> str:
+    path, _, line = location.rpartition(":")
+    return f"features/{Path(path).name}:{line}" if path else location
+
+
+def _tail(text: str | bytes | None, lines: int = 30) -> str:
+    if isinstance(text, bytes):
+        text = text.decode(errors="replace")
+    return "\n".join((text or "").splitlines()[-lines:])

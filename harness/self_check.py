@@ -1,0 +1,115 @@
+"""The regression self-check: run the features against each injected LitServe fault.
+
+A fault is *caught* by a feature when at least one of its scenarios fails an assertion with the
+fault injected (a server crash or a hook error does not count: it proves nothing about the
+feature). Used by ``tests/test_self_check.py``; also runnable on its own:
+
+    .venv/bin/python -m harness.self_check                  # every fault
+    .venv/bin/python -m harness.self_check batching_off     # some faults
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+
+from harness.behave_runs import BehaveRun, run_behave
+from harness.paths import REPORTS_DIR
+from servers.faults import FAULT_VARIABLE, FAULTS, Fault, NotApplicable
+
+REPORT = REPORTS_DIR / "self-check.md"
+
+
+@dataclass
+class FaultOutcome:
+    fault: Fault
+    not_applicable: str = ""
+    caught_by: list[str] = field(default_factory=list)
+    missed_by: list[str] = field(default_factory=list)
+    crashed_in: list[str] = field(default_factory=list)
+    first_failure: str = ""
+    seconds: float = 0.0
+
+    @property
+    def caught(self) -> bool:
+        return bool(self.caught_by)
+
+    @property
+    def verdict(self) -> str:
+        if self.not_applicable:
+            return "not applicable"
+        return "caught" if self.caught else "NOT CAUGHT"
+
+
+def run_fault(fault: Fault) -> FaultOutcome:
+    """Run each feature of ``fault`` with the fault injected, stopping at the first failing scenario."""
+    outcome = FaultOutcome(fault)
+    try:
+        fault.check()
+    except NotApplicable as error:
+        outcome.not_applicable = str(error)
+        return outcome
+    for feature in fault.features:
+        names = ["-n", fault.scenarios] if fault.scenarios else []
+        run = run_behave([feature], env={FAULT_VARIABLE: fault.name}, extra_args=["--stop", *names])
+        outcome.seconds += run.seconds
+        failed = [r for r in run.scenarios if r.status == "failed"]
+        if failed:
+            outcome.caught_by.append(feature)
+            if not outcome.first_failure:
+                outcome.first_failure = f"{failed[0].name}: {failed[0].error}"
+        elif run.failed:
+            outcome.crashed_in.append(feature)
+            if not outcome.first_failure:
+                outcome.first_failure = f"crashed, not caught: {run.failed[0].name} ({run.failed[0].status}) " \
+                                        f"{run.output_tail[-300:]}"
+        else:
+            outcome.missed_by.append(feature)
+    return outcome
+
+
+def run_baseline(features: list[str]) -> BehaveRun:
+    """The same features with no fault: they must pass, or a caught fault proves nothing."""
+    return run_behave(features, env={FAULT_VARIABLE: ""})
+
+
+def table(outcomes: list[FaultOutcome]) -> str:
+    rows = ["| fault | what it breaks | caught by | missed by | verdict | first failure |",
+            "| --- | --- | --- | --- | --- | --- |"]
+    for o in outcomes:
+        missed = ", ".join(o.missed_by + [f"{f} (crashed)" for f in o.crashed_in]) or "-"
+        detail = o.not_applicable or o.first_failure
+        detail = detail.replace("|", "/").replace("\n", " ")[:160]
+        rows.append(f"| {o.fault.name} | {o.fault.summary} | {', '.join(o.caught_by) or '-'} | {missed} | "
+                    f"{o.verdict} | {detail} |")
+    return "\n".join(rows)
+
+
+def write_report(outcomes: list[FaultOutcome], baseline: BehaveRun | None) -> str:
+    lines = ["# Regression self-check", ""]
+    if baseline is not None:
+        status = "passed" if not baseline.failed else f"FAILED ({len(baseline.failed)} scenarios)"
+        lines += [f"Baseline without a fault: {status} in {baseline.seconds:.0f} s.", ""]
+    lines += [table(outcomes), ""]
+    text = "\n".join(lines)
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(text)
+    return text
+
+
+def main(argv: list[str] | None = None) -> int:
+    names = (sys.argv[1:] if argv is None else argv) or list(FAULTS)
+    unknown = [n for n in names if n not in FAULTS]
+    if unknown:
+        print(f"unknown fault(s) {unknown}; known faults are {sorted(FAULTS)}", file=sys.stderr)
+        return 2
+    selected = [FAULTS[n] for n in names]
+    baseline = run_baseline(sorted({f for fault in selected for f in fault.features}))
+    outcomes = [run_fault(fault) for fault in selected]
+    print(write_report(outcomes, baseline))
+    bad = baseline.failed or any(not o.caught and not o.not_applicable for o in outcomes)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""Run the same instrumented apps on every LitServe release from 0.2.0 to the newest.
+
+The apps are written for the newest LitServe. Older releases differ in where settings go and
+in what ``run`` accepts; this module bridges those differences by looking at the installed
+release's own signatures (not at version numbers), so on the newest release it changes nothing:
+
+* ``LitAPI(max_batch_size=, batch_timeout=)`` exists from 0.2.9 and ``LitAPI(stream=)`` from
+  0.2.11. A setting the installed ``LitAPI.__init__`` does not take goes to
+  ``LitServer(...)`` instead, which accepts it in every release (deprecated in newer ones).
+* ``run(host=)`` exists from 0.2.4. Older releases hard-code ``host="0.0.0.0"`` in
+  ``uvicorn.Config``; the suite still keeps its servers on 127.0.0.1 by pinning the host
+  of every ``uvicorn.Config`` made in the server process.
+* ``run(generate_client_file=)`` is passed only where the release has it.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import litserve as ls
+
+HOST = "127.0.0.1"
+
+
+def litserve_version() -> str:
+    return getattr(ls, "__version__", "unknown")
+
+
+def _accepted(func, names: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split ``names`` into those ``func`` names as parameters and the rest (``**kwargs`` does not count:
+    old ``run`` methods pass it on to uvicorn)."""
+    try:
+        params = inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return {}, dict(names)
+    taken = {k: v for k, v in names.items() if k in params}
+    return taken, {k: v for k, v in names.items() if k not in params}
+
+
+def split_litapi_kwargs(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(for LitAPI.__init__, for LitServer.__init__)`` on the installed release."""
+    init = ls.LitAPI.__init__
+    if init is object.__init__:
+        return {}, dict(kwargs)
+    return _accepted(init, kwargs)
+
+
+def run_kwargs(server: "ls.LitServer", port: int) -> dict[str, Any]:
+    """Keyword arguments for ``server.run`` on the installed release: 127.0.0.1, no client file."""
+    wanted = {"host": HOST, "port": port, "generate_client_file": False}
+    taken, _ = _accepted(server.run, wanted)
+    if "host" not in taken:
+        _pin_uvicorn_host()
+    return taken
+
+
+def _pin_uvicorn_host() -> None:
+    """Releases before 0.2.4 bind 0.0.0.0 with no way to change it; bind 127.0.0.1 instead."""
+    import uvicorn
+
+    original = uvicorn.Config.__init__
+    if getattr(original, "_suite_pinned", False):
+        return
+
+    def init(self, *args, host: str = HOST, **kwargs):
+        original(self, *args, host=HOST, **kwargs)
+
+    init._suite_pinned = True
+    uvicorn.Config.__init__ = init
+
+
+def _default_batch_takes_lists() -> bool:
+    """From 0.2.2 the default ``batch`` passes a plain list through; 0.2.0 and 0.2.1 accept only tensors/arrays."""
+    probe = type("_Probe", (), {"stream": False, "_spec": None, "__init__": lambda self: None})()
+    try:
+        ls.LitAPI.batch(probe, [1, 2])
+    except NotImplementedError:
+        return False
+    except Exception:  # noqa: BLE001 - any other failure: leave the release's own methods alone
+        return True
+    return True
+
+
+def give_list_batching(batched: tuple[type, ...] = (), streaming: tuple[type, ...] = ()) -> None:
+    """On releases whose default ``batch``/``unbatch`` reject plain lists (0.2.0, 0.2.1), give the classes
+    the list behaviour that later releases have by default: ``batch`` keeps the list, ``unbatch`` makes a
+    list of the outputs (for a batched stream, a generator yielding one list per step, as those releases
+    require). On newer releases this does nothing."""
+    if _default_batch_takes_lists():
+        return
+
+    def batch(self, inputs):
+        return inputs
+
+    def unbatch(self, output):
+        return list(output)
+
+    def unbatch_stream(self, output):
+        for step in output:
+            yield list(step)
+
+    for cls in batched:
+        cls.batch, cls.unbatch = batch, unbatch
+    for cls in streaming:
+        cls.batch, cls.unbatch = batch, unbatch_stream

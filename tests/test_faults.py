@@ -1,0 +1,39 @@
+"""The fault registry itself: well-formed entries, and a clear "not applicable" when internals are missing."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.behave_runs import feature_path
+from servers import faults
+from servers.faults import FAULTS, Fault, NotApplicable
+
+
+@pytest.mark.parametrize("name", list(FAULTS))
+def test_every_fault_names_existing_features_and_says_what_it_breaks(name):
+    fault = FAULTS[name]
+    assert fault.features, f"{name} targets no feature"
+    for feature in fault.features:
+        feature_path(feature)  # raises with the known names if the feature does not exist
+    assert fault.summary and fault.summary != name, f"{name} needs a docstring saying what it breaks"
+
+
+def test_a_missing_module_attribute_or_source_text_makes_a_fault_not_applicable():
+    def noop() -> None:
+        pass
+
+    for requirement, message in [("litserve.no_such_module.thing", "has no 'no_such_module'"),
+                                 ("litserve.LitAPI.no_such_method", "has no 'no_such_method'"),
+                                 (("litserve.LitAPI.batch", "text that is not there"), "does not contain")]:
+        with pytest.raises(NotApplicable, match=message):
+            Fault("probe", noop, ("dynamic_batching",), (requirement,)).check()
+
+
+def test_registering_a_name_twice_is_refused():
+    with pytest.raises(ValueError, match="registered twice"):
+        faults.fault(next(iter(FAULTS)), features=["dynamic_batching"])(lambda: None)
+
+
+def test_an_unknown_fault_name_is_refused_with_the_known_names():
+    with pytest.raises(SystemExit, match="known faults are"):
+        faults.apply("no-such-fault")
