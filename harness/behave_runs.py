@@ -22,6 +22,7 @@ from harness.paths import REPO_ROOT
 FEATURES_DIR = REPO_ROOT / "features"
 #: How harness.known_defects relabels the failure of a scenario tagged @known_litserve_defect.
 KNOWN_DEFECT = "KNOWN LITSERVE DEFECT"
+KNOWN_DEFECT_TAG = "known_litserve_defect"
 OK_STATUSES = ("passed", "skipped", "known defect")
 CORE_FEATURES = ("dynamic_batching", "single_prediction", "single_streaming", "streaming_batching")
 
@@ -134,7 +135,8 @@ def parse_results(document: list[dict]) -> list[ScenarioResult]:
                 continue
             status = element.get("status") or _status_from_steps(element.get("steps", []))
             error = _first_error(element.get("steps", []))
-            if status == "failed" and KNOWN_DEFECT in error:
+            tags = {str(t).lstrip("@") for t in [*feature.get("tags", []), *element.get("tags", [])]}
+            if status == "failed" and (KNOWN_DEFECT_TAG in tags or KNOWN_DEFECT in error):
                 status = "known defect"  # @known_litserve_defect: fails as documented, not a new failure
             results.append(ScenarioResult(stem, element.get("name", "").strip(), _short_location(element.get("location", "")),
                                           status, error))
