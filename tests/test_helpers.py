@@ -167,6 +167,7 @@ def test_own_squares_accepts_right_answers_and_names_wrong_ones():
     assert "a sent 3 and got 16 instead of 9" in message
     assert "a got the answer meant for b" in message
     assert "b got status 500" in message
+    assert "2 of 2 clients got a wrong answer" in message
 
 
 def test_an_answer_that_is_not_json_fails_with_its_text():
