@@ -27,10 +27,10 @@ import shutil
 import subprocess
 import sys
 import time
-from importlib import metadata
 from pathlib import Path
 
 from harness.paths import REPO_ROOT
+from harness.versions import package_version
 
 #: Where ``behave.ini`` sends the Allure results (used when the formatter cannot be asked).
 DEFAULT_RESULTS_DIR = REPO_ROOT / "reports" / "allure-results"
@@ -111,20 +111,14 @@ def empty_folder(folder: Path) -> None:
 
 def environment() -> dict[str, str]:
     """What the report's Environment widget shows: versions, machine and commit."""
-    def version(package: str) -> str:
-        try:
-            return metadata.version(package)
-        except metadata.PackageNotFoundError:
-            return "not installed"
-
     values = {  # the report shows the first five at once
-        "LitServe": version("litserve"),
+        "LitServe": package_version("litserve"),
         "Commit": commit(),
         "Python": platform.python_version(),
         "OS": f"{platform.system()} {platform.release()} ({platform.machine()})",
         "CPU count": str(os.cpu_count()),
-        "behave": version("behave"),
-        "allure-behave": version("allure-behave"),
+        "behave": package_version("behave"),
+        "allure-behave": package_version("allure-behave"),
     }
     fault = os.environ.get("LITSERVE_SUITE_FAULT", "").strip()
     if fault:

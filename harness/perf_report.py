@@ -22,7 +22,6 @@ import platform
 import statistics
 import sys
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ from harness import perf_charts as charts
 from harness.load import LoadResult, StreamLoadResult
 from harness.paths import REPO_ROOT, REPORTS_DIR
 from harness.perf_figures import Measured, Ratio, describe
+from harness.versions import package_version
 
 RESULTS_PATH = REPORTS_DIR / "performance.json"
 BASELINE_PATH = REPO_ROOT / "performance-baseline.json"
@@ -39,15 +39,9 @@ DEFAULT_TOLERANCE = 0.3
 
 def environment() -> dict[str, Any]:
     """What the figures were measured on."""
-    def version(package: str) -> str:
-        try:
-            return metadata.version(package)
-        except metadata.PackageNotFoundError:
-            return "not installed"
-
     return {
-        "litserve": version("litserve"),
-        "httpx": version("httpx"),
+        "litserve": package_version("litserve"),
+        "httpx": package_version("httpx"),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "cpu_count": os.cpu_count(),
