@@ -27,7 +27,7 @@ import asyncio
 import math
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Sequence
 
 import httpx
@@ -88,25 +88,30 @@ class Sample:
 
 
 @dataclass
-class LoadResult:
-    """One load point: who was measured, at which concurrency, and what the clients saw."""
+class _LoadPoint:
+    """Who was measured, at which concurrency, over which measuring window."""
 
     label: str
     concurrency: int
     window_start: float
     window_end: float
-    samples: list[Sample] = field(default_factory=list)
-    client_cpu_share: float = 0.0
-    mean_batch_size: float | None = None
 
     @property
     def seconds(self) -> float:
         return self.window_end - self.window_start
 
+
+@dataclass
+class LoadResult(_LoadPoint):
+    """One load point and what the clients saw."""
+
+    samples: list[Sample] = field(default_factory=list)
+    client_cpu_share: float = 0.0
+    mean_batch_size: float | None = None
+
     def only(self, tag: str) -> "LoadResult":
         """The same load point restricted to the requests tagged ``tag`` (see ``alternate_get``)."""
-        return LoadResult(self.label, self.concurrency, self.window_start, self.window_end,
-                          [s for s in self.samples if s.tag == tag], self.client_cpu_share, self.mean_batch_size)
+        return replace(self, samples=[s for s in self.samples if s.tag == tag])
 
     @property
     def measured(self) -> list[Sample]:
@@ -159,25 +164,15 @@ class LoadResult:
 
 
 @dataclass
-class StreamLoadResult:
+class StreamLoadResult(_LoadPoint):
     """One streaming load point: every stream the clients read, with per-chunk arrival times."""
 
-    label: str
-    concurrency: int
-    window_start: float
-    window_end: float
     transcripts: list[StreamTranscript] = field(default_factory=list)
     client_cpu_share: float = 0.0
 
-    @property
-    def seconds(self) -> float:
-        return self.window_end - self.window_start
-
     def only_chunks(self, chunks: int) -> "StreamLoadResult":
         """The same load point restricted to the streams that asked for ``chunks`` chunks."""
-        return StreamLoadResult(self.label, self.concurrency, self.window_start, self.window_end,
-                                [t for t in self.transcripts if t.request_body.get("chunks") == chunks],
-                                self.client_cpu_share)
+        return replace(self, transcripts=[t for t in self.transcripts if t.request_body.get("chunks") == chunks])
 
     @property
     def measured(self) -> list[StreamTranscript]:
