@@ -43,12 +43,9 @@ class ServerPool:
             return server
 
     def fresh(self, spec: ServerSpec, wait_until_ready: bool = True) -> RunningServer:
-        """A server of its own for one scenario; the caller stops it (see :meth:`release`)."""
+        """A server of its own for one scenario; the caller stops it (``@fixture.fresh_server`` does)."""
         with self._lock:
             return self._start(spec, wait_until_ready)
-
-    def release(self, server: RunningServer) -> StopReport:
-        return server.stop()
 
     def retire_unneeded(self, still_needed: set[str]) -> list[RunningServer]:
         """Stop, in the background, shared servers that nothing in ``still_needed`` asks for."""
@@ -60,10 +57,6 @@ class ServerPool:
             thread.start()
             self._retiring.append(thread)
         return servers
-
-    @property
-    def started(self) -> list[RunningServer]:
-        return list(self._all)
 
     def stop_all(self) -> list[StopReport]:
         """Stop every server this pool started, in parallel."""
