@@ -6,13 +6,13 @@
 * ``@fixture.fresh_server`` on a scenario gives it servers of its own, stopped when it ends.
 * When a scenario fails, the logs of the servers it used are attached to the report.
 * The Allure results folder is emptied when the run starts and gets the run's environment and
-  failure categories; labels made from tags are tidied when it ends (``harness.allure_meta``).
-* ``@known_litserve_defect`` scenarios: see ``harness/known_defects.py`` (failures relabelled,
+  failure categories; labels made from tags are tidied when it ends (``harness.reporting.allure_meta``).
+* ``@known_litserve_defect`` scenarios: see ``harness/tags/known_defects.py`` (failures relabelled,
   not counted in the exit code; a pass is announced as a fixed defect).
 * After each scenario that measured performance, its figures go to ``reports/performance.json``
   and its tables and charts to the report.
 * A scenario tagged ``@litserve.since:X`` / ``@litserve.until:X`` is skipped, with the reason,
-  on a LitServe release outside that range (see ``harness/releases.py``).
+  on a LitServe release outside that range (see ``harness/tags/releases.py``).
 """
 
 from __future__ import annotations
@@ -21,9 +21,13 @@ import sys
 
 from behave import fixture, use_fixture
 
-from harness import allure_meta, known_defects, perf, releases, report
-from harness.pool import ServerPool
-from harness.server_plan import ServerPlan
+from harness.reporting import allure_meta
+from harness.tags import known_defects
+from harness.perf import measure
+from harness.tags import releases
+from harness.reporting import attachments
+from harness.serving.pool import ServerPool
+from harness.serving.plan import ServerPlan
 
 
 @fixture
@@ -81,11 +85,11 @@ def after_step(context, step):
 
 
 def after_scenario(context, scenario):
-    perf.finish_scenario(context, scenario)
+    measure.finish_scenario(context, scenario)
     known_defects.after_scenario(context, scenario)
     if scenario.status == "failed":
         for server in context.servers_used:
-            report.attach_log(f"Server log: {server.spec.label}", server.log_text())
+            attachments.attach_log(f"Server log: {server.spec.label}", server.log_text())
     still_needed = context.server_plan.needed_after(scenario)
     if still_needed is not None:
         context.server_pool.retire_unneeded(still_needed)

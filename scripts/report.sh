@@ -23,7 +23,7 @@ generate() {
   fi
   local started elapsed
   started=$EPOCHREALTIME
-  .venv/bin/python -m harness.allure_meta prepare "$RESULTS" "$REPORT"
+  .venv/bin/python -m harness.reporting.allure_meta prepare "$RESULTS" "$REPORT"
   rm -rf "$REPORT.new"
   ALLURE_NO_ANALYTICS=true node_modules/.bin/allure generate "$RESULTS" -o "$REPORT.new" --clean \
       --name "LitServe acceptance report" >/dev/null \

@@ -6,4 +6,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec .venv/bin/python -m harness.version_matrix "$@"
+exec .venv/bin/python -m tools.version_matrix "$@"

@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     if settings.api_key != os.environ.get("LIT_SERVER_API_KEY", ""):
         # LitServe reads its API key from the environment when it is imported, so it cannot be set here.
         raise SystemExit("the api_key setting must also be in the environment variable LIT_SERVER_API_KEY "
-                         "(harness.launcher sets it); they differ")
+                         "(harness.serving.launcher sets it); they differ")
     faults.apply_from_environment()
     os.environ[faults.SERVER_PID_VARIABLE] = str(os.getpid())  # spawned inference workers re-apply the fault
     api = build_api(args.app, settings)

@@ -35,15 +35,15 @@ from servers.trace import BatchCounter
 INTERNAL_ERROR_MARKER = "model-internal-failure"
 
 
-class _Faults:
+class _FailureSwitches:
     """The failure switches of :class:`servers.settings.AppSettings`, shared by every app."""
 
     settings: AppSettings
 
-    def _fault(self, stage: str, *values, index: int | None = None) -> None:
-        """Fail at ``stage`` if a fault rule of the settings matches one of ``values`` (client, input, prompt).
+    def _fail_if_ruled(self, stage: str, *values, index: int | None = None) -> None:
+        """Fail at ``stage`` if a failure rule of the settings matches one of ``values`` (client, input, prompt).
 
-        In a stream, ``index`` is the number of the chunk about to be produced: the fault fires at
+        In a stream, ``index`` is the number of the chunk about to be produced: the rule fires at
         chunk ``fail_after_chunks``, so that many chunks are produced before it.
         """
         if index is not None and index != self.settings.fail_after_chunks:
@@ -58,7 +58,7 @@ class _Faults:
     @property
     def _rules(self) -> list:
         if not hasattr(self, "_parsed_rules"):
-            self._parsed_rules = self.settings.fault_rules()
+            self._parsed_rules = self.settings.parsed_failure_rules()
         return self._parsed_rules
 
     @staticmethod
@@ -81,7 +81,7 @@ def _same(value, wanted: str) -> bool:
     return False
 
 
-class _Instrumented(_Faults, ls.LitAPI):
+class _Instrumented(_FailureSwitches, ls.LitAPI):
     """Base: settings, a batch counter per worker, optional slow setup and health switch.
 
     Batch and stream settings go to ``LitAPI.__init__``; on old releases whose ``LitAPI`` does
@@ -113,16 +113,16 @@ class SquareAPI(_Instrumented):
 
     def decode_request(self, request: dict):
         self._current = (request.get("client", ""), request.get("input"))
-        self._fault("decode", *self._current)
+        self._fail_if_ruled("decode", *self._current)
         return request["input"]
 
     def predict(self, x):
-        self._fault("predict", x)
+        self._fail_if_ruled("predict", x)
         self._work()
         return x * x
 
     def encode_response(self, output) -> dict:
-        self._fault("encode", *self._current)
+        self._fail_if_ruled("encode", *self._current)
         return {"output": output}
 
 
@@ -137,13 +137,13 @@ class BatchedSquareAPI(_Instrumented):
     """Batched: every answer says which batch it ran in."""
 
     def decode_request(self, request: dict, context: dict):
-        self._fault("decode", request.get("client"), request.get("input"))
+        self._fail_if_ruled("decode", request.get("client"), request.get("input"))
         context["client"] = request["client"]
         return request["client"], request["input"]
 
     def predict(self, inputs: list) -> list:
         trace = self.batches.open([client for client, _ in inputs])
-        self._fault("predict", *(value for pair in inputs for value in pair))
+        self._fail_if_ruled("predict", *(value for pair in inputs for value in pair))
         self._work()
         trace.finished_at = time.monotonic()
         outputs = [{"client": client, "output": x * x, "trace": trace.as_dict()} for client, x in inputs]
@@ -153,7 +153,7 @@ class BatchedSquareAPI(_Instrumented):
         return outputs
 
     def encode_response(self, output: dict, context: dict) -> dict:
-        self._fault("encode", output["client"])
+        self._fail_if_ruled("encode", output["client"])
         return {**output, "context_client": context["client"]}
 
 
@@ -161,7 +161,7 @@ class TokenStreamAPI(_Instrumented):
     """Unbatched streaming: ``chunks`` chunks, ``chunk_pause`` seconds apart."""
 
     def decode_request(self, request: dict, context: dict):
-        self._fault("decode", request.get("client", ""), request.get("prompt"))
+        self._fail_if_ruled("decode", request.get("client", ""), request.get("prompt"))
         context["client"] = request.get("client", "")
         return (request["prompt"], int(request.get("chunks", self.settings.chunks)),
                 float(request.get("chunk_pause", self.settings.chunk_pause)))
@@ -172,12 +172,12 @@ class TokenStreamAPI(_Instrumented):
         for index in range(chunks):
             if index:
                 time.sleep(pause)
-            self._fault("predict", prompt, index=index)
+            self._fail_if_ruled("predict", prompt, index=index)
             yield {"index": index, "text": f"{prompt}-{index}", "produced_at": time.monotonic(), "batch": trace.batch}
 
     def encode_response(self, outputs: Iterator[dict], context: dict) -> Iterator[dict]:
         for item in outputs:
-            self._fault("encode", context["client"], item["text"].rsplit("-", 1)[0], index=item["index"])
+            self._fail_if_ruled("encode", context["client"], item["text"].rsplit("-", 1)[0], index=item["index"])
             yield {"client": context["client"], **item}
 
 
@@ -192,7 +192,7 @@ class BatchedTokenStreamAPI(_Instrumented):
     """Batched streaming: one list per step with one chunk per request (LitServe's contract)."""
 
     def decode_request(self, request: dict, context: dict):
-        self._fault("decode", request.get("client"), request.get("prompt"))
+        self._fail_if_ruled("decode", request.get("client"), request.get("prompt"))
         context["client"] = request["client"]
         return request["client"], request["prompt"]
 
@@ -201,7 +201,7 @@ class BatchedTokenStreamAPI(_Instrumented):
         for index in range(self.settings.chunks):
             if index:
                 time.sleep(self.settings.chunk_pause)
-            self._fault("predict", *(value for pair in inputs for value in pair), index=index)
+            self._fail_if_ruled("predict", *(value for pair in inputs for value in pair), index=index)
             produced_at = time.monotonic()
             yield [
                 {
@@ -218,7 +218,7 @@ class BatchedTokenStreamAPI(_Instrumented):
 
     def encode_response(self, steps: Iterator[list], context: list) -> Iterator[list]:
         for step in steps:
-            self._fault("encode", *(item["client"] for item in step), index=step[0]["index"] if step else None)
+            self._fail_if_ruled("encode", *(item["client"] for item in step), index=step[0]["index"] if step else None)
             yield [{**item, "context_client": ctx["client"]} for item, ctx in zip(step, context)]
 
 

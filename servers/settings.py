@@ -25,7 +25,7 @@ class AppSettings:
     #: error) or "<step>:<value>:<status>" (refuse with that HTTP status and the detail "rejected: <value>").
     #: <step> is decode, predict or encode; <value> is a client name, an input or a prompt, or "*" for every
     #: request. Example: "decode:13,predict:14,decode:21:422".
-    faults: str = ""
+    failure_rules: str = ""
     #: Streams: a failing predict or encode produces this many chunks before it fails (0 = before the first).
     fail_after_chunks: int = 0
     #: Batches: predict returns one output fewer than the batch has requests (only for batches with this
@@ -56,18 +56,18 @@ class AppSettings:
             default = getattr(cls, name)
             converted[name] = type(default)(value) if not isinstance(default, bool) else _as_bool(value)
         settings = cls(**converted)
-        settings.fault_rules()  # refuse a malformed rule now, with a clear message
+        settings.parsed_failure_rules()  # refuse a malformed rule now, with a clear message
         return settings
 
-    def fault_rules(self) -> list["FaultRule"]:
-        """The parsed ``faults`` rules."""
+    def parsed_failure_rules(self) -> list["FailureRule"]:
+        """The parsed ``failure_rules``."""
         rules = []
-        for text in filter(None, (part.strip() for part in self.faults.split(","))):
+        for text in filter(None, (part.strip() for part in self.failure_rules.split(","))):
             parts = text.split(":")
             if len(parts) not in (2, 3) or parts[0] not in FAIL_STAGES or (len(parts) == 3 and not parts[2].isdigit()):
-                raise ValueError(f"bad fault rule {text!r}: write <step>:<value> or <step>:<value>:<status>, "
+                raise ValueError(f"bad failure rule {text!r}: write <step>:<value> or <step>:<value>:<status>, "
                                  f"with <step> one of {sorted(FAIL_STAGES)}")
-            rules.append(FaultRule(parts[0], parts[1], int(parts[2]) if len(parts) == 3 else 0))
+            rules.append(FailureRule(parts[0], parts[1], int(parts[2]) if len(parts) == 3 else 0))
         return rules
 
     def as_dict(self) -> dict:
@@ -84,7 +84,7 @@ FAIL_STAGES = {"decode", "predict", "encode"}
 
 
 @dataclass(frozen=True)
-class FaultRule:
+class FailureRule:
     """Fail at ``stage`` for requests carrying ``value`` ("*": all); refuse with ``status`` if it is not 0."""
 
     stage: str

@@ -3,7 +3,7 @@
 from behave import then
 from hamcrest import assert_that, equal_to, has_entries, less_than_or_equal_to, starts_with
 
-from harness import expect
+from harness.checks import expect
 
 
 def _only_exchange(context):

@@ -2,8 +2,9 @@
 
 from behave import then
 
-from harness import expect, report
-from harness.batches import Composition
+from harness.checks import expect
+from harness.reporting import attachments
+from harness.checks.batches import Composition
 
 
 def composition_of(context) -> Composition:
@@ -13,7 +14,7 @@ def composition_of(context) -> Composition:
         composition = Composition.from_streams({t.request_body["client"]: t.items for t in transcripts})
     else:
         composition = Composition.from_answers([e.json() for e in context.exchanges])
-    report.attach_batches(composition)
+    attachments.attach_batches(composition)
     return composition
 
 

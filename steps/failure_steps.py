@@ -1,7 +1,7 @@
 """Steps of the failure-mode features: failing models, bad clients, timeouts, health, access, dead workers.
 
-The logic is in ``harness/faults_client.py`` (misbehaving clients, worker kill, health watch) and
-``harness/failure_expect.py`` (assertions); these steps only connect sentences to it.
+The logic is in ``harness/misbehaving.py`` (misbehaving clients, worker kill, health watch) and
+``harness/failures.py`` (assertions); these steps only connect sentences to it.
 """
 
 from __future__ import annotations
@@ -13,11 +13,15 @@ import time
 from behave import given, then, when
 from hamcrest import assert_that, equal_to, has_length
 
-from harness import clients, failure_expect, faults_client, report, streams
-from harness.clients import NoAnswerInTime
-from harness.expect import square_request
-from harness.launcher import READY_TIMEOUT_SECONDS
-from harness.scenario_servers import start_app, start_fresh_app_unready
+from harness.clients import http
+from harness.checks import failures
+from harness.clients import misbehaving
+from harness.reporting import attachments
+from harness.clients import streams
+from harness.clients.http import NoAnswerInTime
+from harness.checks.expect import square_request
+from harness.serving.launcher import READY_TIMEOUT_SECONDS
+from harness.serving.scenario import start_app, start_fresh_app_unready
 
 #: Client-side time limit of the requests in these scenarios: a hang fails fast, with a clear message.
 TIME_LIMIT = 8.0
@@ -30,7 +34,7 @@ BROKEN_SERVER_STOP_SECONDS = 2.0
 @given("a model server that squares numbers but fails in decode for {decode}, in predict for {predict} "
        "and in encode for {encode}")
 def step_square_fails(context, decode, predict, encode):
-    start_app(context, "square", faults=f"decode:{decode},predict:{predict},encode:{encode}")
+    start_app(context, "square", failure_rules=f"decode:{decode},predict:{predict},encode:{encode}")
 
 
 @given("a model server that squares numbers but refuses {refusals}")
@@ -39,14 +43,14 @@ def step_square_refuses(context, refusals):
     pairs = re.findall(r"(\S+) with status (\d+)", refusals)
     if not pairs:
         raise ValueError(f'say which numbers are refused, like "21 with status 400 and 22 with status 422": {refusals!r}')
-    start_app(context, "square", faults=",".join(f"decode:{value}:{status}" for value, status in pairs))
+    start_app(context, "square", failure_rules=",".join(f"decode:{value}:{status}" for value, status in pairs))
 
 
 @given("a model server that squares numbers in batches of up to {max_batch_size:d} within {window_ms:d} ms, "
        "but fails in predict for any batch with {client}")
 def step_batched_square_fails(context, max_batch_size, window_ms, client):
     start_app(context, "square", max_batch_size=max_batch_size, batch_timeout=window_ms / 1000,
-              faults=f"predict:{client}")
+              failure_rules=f"predict:{client}")
 
 
 @given("a model server that squares numbers in batches of up to {max_batch_size:d} within {window_ms:d} ms, "
@@ -60,31 +64,31 @@ def step_batched_square_wrong_length(context, max_batch_size, window_ms, client)
        "but refuses {client} with status {status:d}")
 def step_batched_square_refuses(context, max_batch_size, window_ms, client, status):
     start_app(context, "square", max_batch_size=max_batch_size, batch_timeout=window_ms / 1000,
-              faults=f"decode:{client}:{status}")
+              failure_rules=f"decode:{client}:{status}")
 
 
 @given('a streaming model server that refuses the prompt "{prompt}" with status {status:d}')
 def step_stream_refuses(context, prompt, status):
-    start_app(context, "tokens", chunk_pause=0.01, faults=f"decode:{prompt}:{status}")
+    start_app(context, "tokens", chunk_pause=0.01, failure_rules=f"decode:{prompt}:{status}")
 
 
 @given('a streaming model server that fails after {chunks:d} chunks for the prompt "{prompt}"')
 def step_stream_fails(context, chunks, prompt):
-    start_app(context, "tokens", chunk_pause=0.01, faults=f"predict:{prompt}", fail_after_chunks=chunks)
+    start_app(context, "tokens", chunk_pause=0.01, failure_rules=f"predict:{prompt}", fail_after_chunks=chunks)
 
 
 @given("a streaming model server that batches up to {max_batch_size:d} streams within {window_ms:d} ms, "
        "produces {chunks:d} chunks and fails after {after:d} chunks for any batch with {client}")
 def step_batched_stream_fails(context, max_batch_size, window_ms, chunks, after, client):
     start_app(context, "tokens", max_batch_size=max_batch_size, batch_timeout=window_ms / 1000, chunks=chunks,
-              chunk_pause=0.01, faults=f"predict:{client}", fail_after_chunks=after)
+              chunk_pause=0.01, failure_rules=f"predict:{client}", fail_after_chunks=after)
 
 
 @given("a streaming model server that batches up to {max_batch_size:d} streams within {window_ms:d} ms, "
        "produces {chunks:d} chunks and refuses {client} with status {status:d}")
 def step_batched_stream_refuses(context, max_batch_size, window_ms, chunks, client, status):
     start_app(context, "tokens", max_batch_size=max_batch_size, batch_timeout=window_ms / 1000, chunks=chunks,
-              chunk_pause=0.01, faults=f"decode:{client}:{status}")
+              chunk_pause=0.01, failure_rules=f"decode:{client}:{status}")
 
 
 # ---------------------------------------------------------------- Given: server options
@@ -113,14 +117,14 @@ def step_stream_timeout(context, chunks, pause_ms, timeout_ms):
 @given("a model server that squares numbers and takes {seconds:g} seconds to load, watched from its start")
 def step_slow_setup(context, seconds):
     server = start_fresh_app_unready(context, "square", setup_seconds=seconds)
-    context.health_watch = faults_client.watch_health(server, until_ready_within=seconds + READY_TIMEOUT_SECONDS)
-    report.attach_text("Health check answers (seconds after launch, status)", context.health_watch.describe())
+    context.health_watch = misbehaving.watch_health(server, until_ready_within=seconds + READY_TIMEOUT_SECONDS)
+    attachments.attach_text("Health check answers (seconds after launch, status)", context.health_watch.describe())
 
 
 @given("a model server that squares numbers and reports itself unhealthy")
 def step_unhealthy(context):
     server = start_fresh_app_unready(context, "square", healthy=False)
-    watch = faults_client.watch_health(server, until_ready_within=30, until_answered=True)
+    watch = misbehaving.watch_health(server, until_ready_within=30, until_answered=True)
     if watch.answers[-1][1] == "no connection":
         raise RuntimeError(f"the server never answered its health check within 30 s:\n{server.log_tail()}")
 
@@ -148,17 +152,17 @@ def _url(context, path: str = "/predict") -> str:
 
 def _record(context, exchanges):
     context.exchanges = exchanges
-    report.attach_exchanges(exchanges)
+    attachments.attach_exchanges(exchanges)
 
 
 def _record_streams(context, transcripts):
     context.transcripts = transcripts
-    report.attach_transcripts(transcripts)
+    attachments.attach_transcripts(transcripts)
 
 
 @when("a client asks for the square of {first:g}, then another client asks for the square of {second:g}")
 def step_two_in_sequence(context, first, second):
-    exchanges = [clients.request("POST", _url(context), square_request(f"client-{n}", value), time_limit=TIME_LIMIT)
+    exchanges = [http.request("POST", _url(context), square_request(f"client-{n}", value), time_limit=TIME_LIMIT)
                  for n, value in ((1, first), (2, second))]
     _record(context, exchanges)
 
@@ -167,7 +171,7 @@ def step_two_in_sequence(context, first, second):
 def step_others_ask(context, count):
     start = len(getattr(context, "exchanges", None) or []) + 1
     bodies = [square_request(f"client-{n}", n) for n in range(start, start + count)]
-    _record(context, clients.post_concurrently(_url(context), bodies, time_limit=TIME_LIMIT))
+    _record(context, http.post_concurrently(_url(context), bodies, time_limit=TIME_LIMIT))
 
 
 @when("{count:d} other clients stream replies at the same moment")
@@ -179,7 +183,7 @@ def step_others_stream(context, count):
 
 @when("a client sends {mistake}")
 def step_mistake(context, mistake):
-    _record(context, [faults_client.send_mistake(context.server.base_url, mistake, time_limit=TIME_LIMIT)])
+    _record(context, [misbehaving.send_mistake(context.server.base_url, mistake, time_limit=TIME_LIMIT)])
 
 
 @when("a client leaves after {after:d} chunks of a reply of {total:d} chunks, "
@@ -187,7 +191,7 @@ def step_mistake(context, mistake):
 def step_leave_mid_stream(context, after, total, chunks):
     quitter = {"client": "quitter", "prompt": "abandoned", "chunks": total}
     follower = {"client": "other", "prompt": "next", "chunks": chunks}
-    context.abandoned, transcript = faults_client.abandon_stream_then_stream(
+    context.abandoned, transcript = misbehaving.abandon_stream_then_stream(
         _url(context), quitter, after, follower, time_limit=TIME_LIMIT)
     context.abandoned_total = total
     _record_streams(context, [transcript])
@@ -197,7 +201,7 @@ def step_leave_mid_stream(context, after, total, chunks):
 def step_give_up_in_batch(context, count, give_up_ms):
     quitter = square_request("client-1", 1)
     others = [square_request(f"client-{n}", n) for n in range(2, count + 1)]
-    context.abandoned, exchanges = faults_client.give_up_while_others_wait(
+    context.abandoned, exchanges = misbehaving.give_up_while_others_wait(
         _url(context), quitter, give_up_ms / 1000, others, time_limit=TIME_LIMIT)
     _record(context, exchanges)
 
@@ -211,19 +215,19 @@ def step_ask_with_key(context, number, key):
         if not match:
             raise ValueError(f'say "no API key" or \'the API key "<key>"\', not {key!r}')
         headers = {"X-API-Key": match.group(1)}
-    _record(context, [clients.request("POST", _url(context), {"input": number}, headers=headers,
+    _record(context, [http.request("POST", _url(context), {"input": number}, headers=headers,
                                       time_limit=TIME_LIMIT)])
 
 
 @when("a client checks the server's health without the API key")
 def step_health_without_key(context):
-    _record(context, [clients.request("GET", _url(context, "/health"), time_limit=TIME_LIMIT)])
+    _record(context, [http.request("GET", _url(context, "/health"), time_limit=TIME_LIMIT)])
 
 
 @when("its inference worker is killed")
 def step_kill_worker(context):
     context.server.graceful_stop_seconds = BROKEN_SERVER_STOP_SECONDS
-    context.killed_worker = faults_client.kill_inference_worker(context.server)
+    context.killed_worker = misbehaving.kill_inference_worker(context.server)
     context.killed_at = time.monotonic()
 
 
@@ -234,14 +238,14 @@ def step_kill_worker_while_serving(context):
 
     def victim():
         try:
-            outcome["exchange"] = clients.request("POST", _url(context), {"input": 2}, time_limit=5.0 + 1.0)
+            outcome["exchange"] = http.request("POST", _url(context), {"input": 2}, time_limit=5.0 + 1.0)
         except NoAnswerInTime as error:
             outcome["error"] = error
 
     thread = threading.Thread(target=victim, name="victim client", daemon=True)
     thread.start()
     time.sleep(0.3)  # the request is inside predict (1 s); no readiness to poll for, this is the scenario's timing
-    context.killed_worker = faults_client.kill_inference_worker(context.server)
+    context.killed_worker = misbehaving.kill_inference_worker(context.server)
     context.killed_at = time.monotonic()
     thread.join(timeout=10.0)
     context.victim = outcome
@@ -256,20 +260,20 @@ def _who(exchange, fallback: str) -> str:
 
 @then("the first client is answered with status {status:d} and a short error that reveals nothing of the model")
 def step_first_short_error(context, status):
-    failure_expect.short_server_error(context.exchanges[0], status, "the first client")
+    failures.short_server_error(context.exchanges[0], status, "the first client")
 
 
 @then('{who} is answered with status {status:d} and the detail "{detail}"')
 def step_status_detail(context, who, status, detail):
     """``who``: "the first client", a client's name, "the stream" or "<client>'s stream"."""
     if who == "the stream":
-        failure_expect.stream_refused(_only_transcript(context), status, detail)
+        failures.stream_refused(_only_transcript(context), status, detail)
         return
     if who.endswith("'s stream"):
         client = who[: -len("'s stream")]
         matches = [t for t in context.transcripts if t.request_body["client"] == client]
         assert_that(matches, has_length(1), f"no single stream from {client} in this scenario")
-        failure_expect.stream_refused(matches[0], status, detail)
+        failures.stream_refused(matches[0], status, detail)
         return
     if who == "the first client":
         exchange = context.exchanges[0]
@@ -277,12 +281,12 @@ def step_status_detail(context, who, status, detail):
         matches = [e for e in context.exchanges if _who(e, "") == who]
         assert_that(matches, has_length(1), f"no single request from {who} in this scenario")
         exchange = matches[0]
-    failure_expect.status_and_detail(exchange, status, detail, who)
+    failures.status_and_detail(exchange, status, detail, who)
 
 
 @then("the second client gets the square of its own number")
 def step_second_ok(context):
-    failure_expect.own_square(context.exchanges[1], "the second client")
+    failures.own_square(context.exchanges[1], "the second client")
 
 
 @then("every other client gets the square of its own number")
@@ -290,24 +294,24 @@ def step_others_ok(context):
     named = getattr(context, "named_client", "client-2")
     for exchange in context.exchanges:
         if _who(exchange, "") != named:
-            failure_expect.own_square(exchange)
+            failures.own_square(exchange)
 
 
 @then("{client} and every client batched with it are answered with status 500 and a short error, "
       "and every other client gets the square of its own number")
 def step_batch_failed(context, client):
     by_client = {_who(e, ""): e for e in context.exchanges}
-    failure_expect.short_server_error(by_client[client], 500, client)
+    failures.short_server_error(by_client[client], 500, client)
     for name, exchange in by_client.items():
         if name == client:
             continue
         if exchange.status == 200:
-            failure_expect.own_square(exchange, name)
+            failures.own_square(exchange, name)
             members = exchange.json().get("trace", {}).get("members", [])
             assert_that(client in members, equal_to(False),
                         f"{name} got an answer from a batch with {client}, whose batch should have failed: {members}")
         else:
-            failure_expect.short_server_error(exchange, 500, name)
+            failures.short_server_error(exchange, 500, name)
 
 
 @then("that client is answered with status {status:d}")
@@ -335,9 +339,9 @@ def step_then_ok_within(context, number, square, seconds):
 
 
 def _ask_and_expect(context, number, square, time_limit):
-    exchange = clients.request("POST", _url(context), {"input": number}, headers=context.server.auth_headers,
+    exchange = http.request("POST", _url(context), {"input": number}, headers=context.server.auth_headers,
                                time_limit=time_limit)
-    report.attach_exchanges([exchange], name="The next request")
+    attachments.attach_exchanges([exchange], name="The next request")
     assert_that((exchange.status, exchange.json()), equal_to((200, {"output": square})),
                 "the server did not go on serving correctly")
 
@@ -345,7 +349,7 @@ def _ask_and_expect(context, number, square, time_limit):
 @then("every client that waited gets the square of its own number")
 def step_waited_ok(context):
     for exchange in context.exchanges:
-        failure_expect.own_square(exchange)
+        failures.own_square(exchange)
 
 
 @then("{served:d} client gets the square of its own number and the other {timed_out:d} are answered with status 504")
@@ -355,9 +359,9 @@ def step_served_and_timed_out(context, served, timed_out):
     summary = [(e.request_body["client"], e.status, round(e.seconds, 2)) for e in context.exchanges]
     assert_that((len(ok), len(late)), equal_to((served, timed_out)), f"answers (client, status, seconds): {summary}")
     for exchange in ok:
-        failure_expect.own_square(exchange)
+        failures.own_square(exchange)
     for exchange in late:
-        failure_expect.status_and_detail(exchange, 504, "Request timed out", exchange.request_body["client"])
+        failures.status_and_detail(exchange, 504, "Request timed out", exchange.request_body["client"])
 
 
 @then("the clients answered with status 504 get it before the model has finished the first request")
@@ -368,7 +372,7 @@ def step_504_prompt(context):
                 f"expected one served and some timed-out requests: {[(e.status, e.text[:80]) for e in context.exchanges]}")
     first_done = min(e.answered_at for e in ok)
     for exchange in late:
-        failure_expect.before(exchange.answered_at, first_done,
+        failures.before(exchange.answered_at, first_done,
                               f"{exchange.request_body['client']} got its 504 {exchange.seconds:.2f} s after asking, "
                               f"{exchange.answered_at - first_done:+.2f} s after the first request was finished: "
                               "it was told only when a worker got to it, not when its wait passed the timeout")
@@ -383,18 +387,18 @@ def _only_transcript(context):
 
 @then("the stream is answered with status {status:d}")
 def step_stream_status(context, status):
-    failure_expect.stream_refused(_only_transcript(context), status)
+    failures.stream_refused(_only_transcript(context), status)
 
 
 @then("the client can tell that its stream did not complete")
 def step_stream_incomplete(context):
     transcript = _only_transcript(context)
-    failure_expect.stream_marked_incomplete(transcript, transcript.request_body.get("chunks", 0))
+    failures.stream_marked_incomplete(transcript, transcript.request_body.get("chunks", 0))
 
 
 @then("the client receives no chunks")
 def step_no_chunks(context):
-    failure_expect.stream_prefix(_only_transcript(context), [])
+    failures.stream_prefix(_only_transcript(context), [])
 
 
 @then("{client} and every client batched with it receive only their first {after:d} chunks, "
@@ -405,7 +409,7 @@ def step_batched_stream_failed(context, client, after, chunks):
         members = next((item.get("members", []) for item in transcript.items if isinstance(item, dict)), [])
         with_failing = name == client or client in members
         expected = after if with_failing else chunks
-        failure_expect.stream_prefix(transcript, [f"{prompt}-{i}" for i in range(expected)])
+        failures.stream_prefix(transcript, [f"{prompt}-{i}" for i in range(expected)])
         strangers = [item for item in transcript.items if isinstance(item, dict) and item.get("client") != name]
         assert_that(strangers, has_length(0), f"{name} received chunks that belong to other clients")
 
@@ -416,14 +420,14 @@ def step_other_streams_complete(context, chunks):
         if transcript.request_body["client"] == "client-2":
             continue
         prompt = transcript.request_body["prompt"]
-        failure_expect.stream_prefix(transcript, [f"{prompt}-{i}" for i in range(chunks)])
+        failures.stream_prefix(transcript, [f"{prompt}-{i}" for i in range(chunks)])
 
 
 @then("the other client receives exactly {chunks:d} chunks, in order, and the stream ends cleanly")
 def step_follower_complete(context, chunks):
     transcript = _only_transcript(context)
     assert_that(transcript.status, equal_to(200), f"the other client's stream got status {transcript.status}")
-    failure_expect.stream_prefix(transcript, [f"next-{i}" for i in range(chunks)])
+    failures.stream_prefix(transcript, [f"next-{i}" for i in range(chunks)])
     assert_that((transcript.ended_cleanly, transcript.error), equal_to((True, "")), "the stream did not end cleanly")
 
 
@@ -435,7 +439,7 @@ def step_follower_prompt(context):
     abandoned_start = context.abandoned.first_chunk["produced_at"]
     abandoned_end = abandoned_start + (context.abandoned_total - 1) * pause
     follower_start = transcript.items[0]["produced_at"]
-    failure_expect.before(follower_start, abandoned_end,
+    failures.before(follower_start, abandoned_end,
                           f"the client left a reply of {context.abandoned_total} chunks after "
                           f"{context.abandoned.chunks_read}; the next client's first chunk was made "
                           f"{follower_start - abandoned_start:.2f} s after the abandoned reply began, when all "
@@ -457,7 +461,7 @@ def step_one_complete_one_refused(context, status):
 
 @then("its health check does not answer 200 before the model has finished loading")
 def step_not_ready_early(context):
-    loaded_at = faults_client.model_loaded_at(context.server)
+    loaded_at = misbehaving.model_loaded_at(context.server)
     watch = context.health_watch
     early = [status for at, status in watch.answers_at if loaded_at is None or at < loaded_at]
     assert_that("200" in early, equal_to(False),
@@ -478,7 +482,7 @@ def step_ready_later(context):
 @then("the server exits with an error within {seconds:g} seconds")
 def step_exits_with_error(context, seconds):
     remaining = max(0.0, seconds - (time.monotonic() - context.killed_at))
-    code = faults_client.wait_for_exit(context.server, remaining)
+    code = misbehaving.wait_for_exit(context.server, remaining)
     assert_that(code is not None, equal_to(True),
                 f"the server was still running {seconds:g} s after its worker {context.killed_worker} was killed")
     assert_that(code != 0, equal_to(True), f"the server exited with code {code}, which says all went well")
@@ -486,14 +490,14 @@ def step_exits_with_error(context, seconds):
 
 @then("a new inference worker takes its place and the health check answers 200 within {seconds:g} seconds")
 def step_worker_replaced(context, seconds):
-    outcome = faults_client.wait_for_new_worker(context.server, context.killed_worker,
+    outcome = misbehaving.wait_for_new_worker(context.server, context.killed_worker,
                                                 within=seconds - (time.monotonic() - context.killed_at))
     assert_that(outcome, equal_to("ready"), f"{seconds:g} s after worker {context.killed_worker} was killed: {outcome}")
 
 
 @then("a new client is refused at once instead of being left waiting")
 def step_refused_at_once(context):
-    outcome = faults_client.try_connect(_url(context), time_limit=2.0)
+    outcome = misbehaving.try_connect(_url(context), time_limit=2.0)
     assert_that(outcome, equal_to("refused"), f"a new client was not refused: {outcome}")
 
 
@@ -505,6 +509,6 @@ def step_victim_answered(context, seconds):
                              f"within {seconds:g} s: {victim.get('error', 'no outcome')}")
     exchange = victim["exchange"]
     waited = exchange.answered_at - context.killed_at
-    failure_expect.arrives_within(waited, seconds, "the error answer to the client whose worker died")
+    failures.arrives_within(waited, seconds, "the error answer to the client whose worker died")
     assert_that(exchange.status >= 500, equal_to(True),
                 f"the client whose worker died got status {exchange.status}: {exchange.text[:200]!r}")

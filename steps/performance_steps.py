@@ -1,14 +1,15 @@
 """Performance steps: servers side by side, closed-loop load, and checks on ratios measured in the same run.
 
-Measurements land in ``context.measured`` (a list of :class:`harness.perf_figures.Measured`); the
+Measurements land in ``context.measured`` (a list of :class:`harness.perf.figures.Measured`); the
 ``after_scenario`` hook writes them to ``reports/performance.json`` and attaches tables and charts.
 """
 
 from behave import given, then, when
 from hamcrest import assert_that, greater_than_or_equal_to, less_than_or_equal_to
 
-from harness import perf, perf_figures
-from harness.scenario_servers import start_app
+from harness.perf import measure
+from harness.perf import figures
+from harness.serving.scenario import start_app
 
 
 @given("a model server that squares numbers, taking {cost_ms:d} ms per call")
@@ -18,112 +19,112 @@ def step_fixed_cost_server(context, cost_ms):
 
 @given("beside it the same model, batching up to {max_batch_size:d} requests within {window_ms:d} ms")
 def step_batched_twin(context, max_batch_size, window_ms):
-    perf.start_twin(context, max_batch_size=max_batch_size, batch_timeout=window_ms / 1000)
+    measure.start_twin(context, max_batch_size=max_batch_size, batch_timeout=window_ms / 1000)
 
 
 @given("beside it the same model, batching up to {max_batch_size:d} streams of {chunks:d} chunks within {window_ms:d} ms")
 def step_batched_stream_twin(context, max_batch_size, chunks, window_ms):
-    perf.start_twin(context, max_batch_size=max_batch_size, batch_timeout=window_ms / 1000, chunks=chunks)
+    measure.start_twin(context, max_batch_size=max_batch_size, batch_timeout=window_ms / 1000, chunks=chunks)
 
 
 @when("clients ask back to back for {seconds:g} seconds, {counts} at a time")
 @when("clients ask every server back to back for {seconds:g} seconds, {counts} at a time")
 def step_load(context, seconds, counts):
-    perf.load_predictions(context, seconds, perf.parse_counts(counts))
+    measure.load_predictions(context, seconds, measure.parse_counts(counts))
 
 
 @when("one client asks and checks the server's health in turn, back to back for {seconds:g} seconds")
 def step_load_with_health(context, seconds):
-    perf.load_predictions_and_health(context, seconds)
+    measure.load_predictions_and_health(context, seconds)
 
 
 @when("one client streams replies of {chunks:d} chunks back to back for {seconds:g} seconds")
 def step_load_one_stream(context, chunks, seconds):
-    perf.load_streams(context, chunks, seconds, [1])
+    measure.load_streams(context, chunks, seconds, [1])
 
 
 @when("one client streams replies of {short:d} and of {long:d} chunks in turn, without pauses, "
       "back to back for {seconds:g} seconds")
 def step_load_stream_pairs(context, short, long, seconds):
-    perf.load_stream_pairs(context, short, long, seconds)
+    measure.load_stream_pairs(context, short, long, seconds)
 
 
 @when("clients stream replies of {chunks:d} chunks from every server back to back for {seconds:g} seconds, "
       "{counts} at a time")
 def step_load_streams(context, chunks, seconds, counts):
-    perf.load_streams(context, chunks, seconds, perf.parse_counts(counts))
+    measure.load_streams(context, chunks, seconds, measure.parse_counts(counts))
 
 
-def _at_most(ratio: perf_figures.Ratio, limit: float, what: str) -> None:
+def _at_most(ratio: figures.Ratio, limit: float, what: str) -> None:
     assert_that(ratio.value, less_than_or_equal_to(limit), f"{what}: {ratio.value:.2f} ({ratio.meaning}); "
                 f"the limit is {limit:g}")
 
 
-def _at_least(ratio: perf_figures.Ratio, limit: float, what: str) -> None:
+def _at_least(ratio: figures.Ratio, limit: float, what: str) -> None:
     assert_that(ratio.value, greater_than_or_equal_to(limit), f"{what}: {ratio.value:.2f} ({ratio.meaning}); "
                 f"it must be at least {limit:g}")
 
 
 @then("a lone client's median answer takes at most {times:g} times as long as a health check")
 def step_predict_vs_health(context, times):
-    _at_most(perf_figures.predict_over_health(context.measured), times, "a prediction costs too much more than a "
+    _at_most(figures.predict_over_health(context.measured), times, "a prediction costs too much more than a "
              "health check")
 
 
 @then("a lone client's slowest answer in a hundred takes at most {times:g} times its median answer")
 def step_p99_vs_p50(context, times):
-    _at_most(perf_figures.p99_over_p50(context.measured), times, "the slowest answers lag far behind the median")
+    _at_most(figures.p99_over_p50(context.measured), times, "the slowest answers lag far behind the median")
 
 
 @then("without batching, {clients:d} clients get at least {share:d}% of the answers per second "
       "the model allows one call at a time")
 def step_throughput_vs_capacity(context, clients, share):
-    _at_least(perf_figures.throughput_over_capacity(context.measured, clients), share / 100,
+    _at_least(figures.throughput_over_capacity(context.measured, clients), share / 100,
               f"with {clients} clients the server leaves the model idle too often")
 
 
 @then("batching gives at least these multiples of the answers per second without batching")
 def step_batching_gains(context):
-    perf.require_columns(context.table, ["clients", "at least"])
+    measure.require_columns(context.table, ["clients", "at least"])
     for row in context.table:
-        _at_least(perf_figures.batching_gain(context.measured, int(row["clients"])), float(row["at least"]),
+        _at_least(figures.batching_gain(context.measured, int(row["clients"])), float(row["at least"]),
                   f"batching gains too little with {row['clients']} clients")
 
 
 @then("a lone client's median answer waits at most {windows:g} batch windows longer with batching than without")
 def step_lone_wait(context, windows):
-    _at_most(perf_figures.lone_wait_over_window(context.measured), windows,
+    _at_most(figures.lone_wait_over_window(context.measured), windows,
              "a lone request waits too long for its batch")
 
 
 @then("the first chunk arrives within the first {share:d}% of the whole stream")
 def step_ttft(context, share):
-    _at_most(perf_figures.ttft_over_e2el(context.measured), share / 100, "the first chunk comes too late")
+    _at_most(figures.ttft_over_e2el(context.measured), share / 100, "the first chunk comes too late")
 
 
 @then("the median gap between chunks is at most {times:g} times the model's pause")
 def step_itl(context, times):
-    _at_most(perf_figures.itl_over_pause(context.measured), times, "chunks fall behind the model's pace")
+    _at_most(figures.itl_over_pause(context.measured), times, "chunks fall behind the model's pace")
 
 
 @then("a whole stream takes at most {times:g} times what the model needs to produce it")
 def step_e2el(context, times):
-    _at_most(perf_figures.e2el_over_model_time(context.measured), times, "streams take too long")
+    _at_most(figures.e2el_over_model_time(context.measured), times, "streams take too long")
 
 
 @then("a reply of {long:d} chunks takes at most {times:g} times as long as a reply of {short:d}")
 def step_long_over_short(context, long, times, short):
-    perf.require_kinds(context, [perf.paired_stream_kind(short), perf.paired_stream_kind(long)])
-    _at_most(perf_figures.long_over_short(context.measured), times, "each extra chunk costs too much")
+    measure.require_kinds(context, [measure.paired_stream_kind(short), measure.paired_stream_kind(long)])
+    _at_most(figures.long_over_short(context.measured), times, "each extra chunk costs too much")
 
 
 @then("with {clients:d} clients, batching delivers at least {times:g} times the chunks per second of no batching")
 def step_stream_batching_gain(context, clients, times):
-    _at_least(perf_figures.stream_batching_gain(context.measured, clients), times,
+    _at_least(figures.stream_batching_gain(context.measured, clients), times,
               f"batched streaming gains too little with {clients} clients")
 
 
 @then("with batching, {clients:d} clients get at least {times:g} times the chunks per second of 1 client")
 def step_stream_concurrency_gain(context, clients, times):
-    _at_least(perf_figures.stream_concurrency_gain(context.measured, clients, batched=True), times,
+    _at_least(figures.stream_concurrency_gain(context.measured, clients, batched=True), times,
               f"batched streams to {clients} clients are not served together")

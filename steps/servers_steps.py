@@ -2,7 +2,7 @@
 
 from behave import given
 
-from harness.scenario_servers import settings_from_table, start_app
+from harness.serving.scenario import settings_from_table, start_app
 
 
 @given("a model server that squares numbers")

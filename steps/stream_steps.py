@@ -3,7 +3,7 @@
 from behave import then
 from hamcrest import assert_that, equal_to, greater_than_or_equal_to, less_than
 
-from harness import expect
+from harness.checks import expect
 
 
 def _only_transcript(context):

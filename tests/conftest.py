@@ -1,6 +1,6 @@
 """Print the regression self-check's table at the end of the run."""
 
-from harness.self_check import REPORT
+from tools.self_check import REPORT
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

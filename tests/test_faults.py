@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.behave_runs import feature_path
+from tools.behave_runs import feature_path
 from servers import faults
 from servers.faults import FAULTS, Fault, NotApplicable
 

@@ -8,14 +8,14 @@ import json
 import httpx
 import pytest
 
-from harness import expect
-from harness.batches import Composition, MissingTrace
-from harness.behave_runs import parse_results
-from harness.clients import Exchange, NoAnswerInTime
-from harness.flakiness import rates
-from harness.releases import not_applicable_reason, parse
-from harness.scenario_servers import settings_from_table
-from harness.streams import Chunk, StreamTranscript, read_stream
+from harness.checks import expect
+from harness.checks.batches import Composition, MissingTrace
+from tools.behave_runs import parse_results
+from harness.clients.http import Exchange, NoAnswerInTime
+from tools.flakiness import rates
+from harness.tags.releases import not_applicable_reason, parse
+from harness.serving.scenario import settings_from_table
+from harness.clients.streams import Chunk, StreamTranscript, read_stream
 
 URL = "http://127.0.0.1:9/predict"
 

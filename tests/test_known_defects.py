@@ -14,7 +14,7 @@ from servers.settings import AppSettings
 
 ENVIRONMENT = """
 import sys
-from harness import known_defects
+from harness.tags import known_defects
 
 def before_all(context):
     known_defects.install()
@@ -100,8 +100,8 @@ def test_a_tagged_scenario_that_passes_is_announced_as_fixed(tmp_path):
     assert "seems fixed" in result.stdout
 
 
-def test_fault_rules_are_parsed_and_bad_ones_refused():
-    rules = AppSettings.from_dict({"faults": "decode:13, predict:client-2:422"}).fault_rules()
+def test_failure_rules_are_parsed_and_bad_ones_refused():
+    rules = AppSettings.from_dict({"failure_rules": "decode:13, predict:client-2:422"}).parsed_failure_rules()
     assert [(r.stage, r.value, r.status) for r in rules] == [("decode", "13", 0), ("predict", "client-2", 422)]
-    with pytest.raises(ValueError, match="bad fault rule"):
-        AppSettings.from_dict({"faults": "decoder:13"})
+    with pytest.raises(ValueError, match="bad failure rule"):
+        AppSettings.from_dict({"failure_rules": "decoder:13"})

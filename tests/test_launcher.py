@@ -15,7 +15,7 @@ import httpx
 import psutil
 import pytest
 
-from harness.launcher import ServerSpec, ServerStartError, start_server
+from harness.serving.launcher import ServerSpec, ServerStartError, start_server
 from harness.paths import REPO_ROOT
 from servers.settings import AppSettings
 
@@ -177,7 +177,7 @@ def _tree_pids(server: psutil.Process) -> set[int]:
 def test_servers_stop_by_themselves_when_the_suite_is_killed_while_they_start(tmp_path):
     """SIGKILL leaves the suite no chance to clean up; its servers notice and shut down, even when the
     suite died before the server had finished starting."""
-    script = ("import sys; from pathlib import Path; from harness.launcher import ServerSpec, start_server; "
+    script = ("import sys; from pathlib import Path; from harness.serving.launcher import ServerSpec, start_server; "
               "start_server(ServerSpec('square'), log_dir=Path(sys.argv[1]))")
     suite = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], cwd=REPO_ROOT,
                              env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})

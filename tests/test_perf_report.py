@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from harness.load import percentile
-from harness.perf import BadPerformanceStep, parse_counts
-from harness.perf_report import compare, main, make_baseline
+from harness.perf.load import percentile
+from harness.perf.measure import BadPerformanceStep, parse_counts
+from harness.perf.results import compare, main, make_baseline
 
 
 def test_percentile_interpolates_like_numpy():
@@ -66,7 +66,7 @@ def test_a_missing_results_file_says_what_to_do(tmp_path):
 
 
 def test_the_steady_rate_ignores_a_stall_in_one_quarter():
-    from harness.load import steady_rate
+    from harness.perf.load import steady_rate
 
     events = [i / 100 for i in range(400)]  # 100 per second over 4 s
     stalled = [t for t in events if not 1.0 <= t < 1.9]  # nothing for 0.9 s of the second quarter

@@ -67,7 +67,7 @@ def _results() -> list[Result]:
 def _expected_scenarios() -> dict[str, list[str]]:
     """The four core features and their scenario names (one per Examples row), from the feature files;
     scenarios tagged for other LitServe releases than the installed one are skipped and not expected."""
-    from harness.releases import installed_litserve, not_applicable_reason
+    from harness.tags.releases import installed_litserve, not_applicable_reason
 
     version = installed_litserve()
     expected = {}

@@ -11,11 +11,12 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from harness import allure_meta, charts
-from harness.batches import Composition
-from harness.clients import Exchange
+from harness.reporting import allure_meta
+from harness.reporting import charts
+from harness.checks.batches import Composition
+from harness.clients.http import Exchange
 from harness.paths import REPO_ROOT
-from harness.streams import Chunk, StreamTranscript
+from harness.clients.streams import Chunk, StreamTranscript
 
 
 def _category_of(status: str, message: str) -> list[str]:
@@ -27,7 +28,7 @@ def _category_of(status: str, message: str) -> list[str]:
 @pytest.mark.parametrize("status, message, expected", [
     ("failed", "AssertionError: 10 requests were served in 3 batches\nExpected: <1>\n", "Product defects"),
     ("broken", "KeyError: 'missing'\n", "Test defects"),
-    ("broken", "harness.launcher.ServerStartError: square did not become ready within 60 s\n",
+    ("broken", "harness.serving.launcher.ServerStartError: square did not become ready within 60 s\n",
      "Environment problems"),
     ("failed", "AssertionError: KNOWN LITSERVE DEFECT: streams end without a final chunk\n", "Known LitServe defects"),
     ("broken", "RuntimeError: KNOWN LITSERVE DEFECT: the server crashes\n", "Known LitServe defects"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness import self_check
+from tools import self_check
 from servers.faults import FAULTS
 
 OUTCOMES: list[self_check.FaultOutcome] = []

@@ -32,8 +32,8 @@ from typing import Any, Callable, Sequence
 
 import httpx
 
-from harness.clients import DEFAULT_TIME_LIMIT, NoAnswerInTime, connect
-from harness.streams import StreamTranscript, read_stream
+from harness.clients.http import DEFAULT_TIME_LIMIT, NoAnswerInTime, connect
+from harness.clients.streams import StreamTranscript, read_stream
 
 #: A client that uses more than this share of one core is reported as the bottleneck.
 CLIENT_BOUND_CPU_SHARE = 0.8

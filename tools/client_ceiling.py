@@ -1,6 +1,6 @@
 """How much does the Python load generator limit the measured throughput? Compare it with wrk.
 
-    .venv/bin/python -m harness.client_ceiling [--seconds 3] [--clients 1 8 32]
+    .venv/bin/python -m tools.client_ceiling [--seconds 3] [--clients 1 8 32]
 
 Starts the ``square`` app (a model that does almost nothing, so the framework and the client are
 all there is), then measures it at each concurrency with the suite's httpx client and with
@@ -19,8 +19,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from harness.launcher import ServerSpec, start_server
-from harness.load import measure_requests
+from harness.serving.launcher import ServerSpec, start_server
+from harness.perf.load import measure_requests
 from harness.paths import SERVER_LOGS_DIR
 
 WRK_SCRIPT = 'wrk.method = "POST"\nwrk.body = \'{"input": 3}\'\nwrk.headers["Content-Type"] = "application/json"\n'
@@ -36,7 +36,7 @@ def run_wrk(url: str, clients: int, seconds: float, script: Path) -> tuple[float
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m harness.client_ceiling", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m tools.client_ceiling", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import re
 
-from harness import load, perf_report
-from harness.launcher import RunningServer
-from harness.perf_figures import Measured, all_ratios, describe
-from harness.scenario_servers import start_app
+from harness.perf import load
+from harness.perf import results
+from harness.serving.launcher import RunningServer
+from harness.perf.figures import Measured, all_ratios, describe
+from harness.serving.scenario import start_app
 
 
 class BadPerformanceStep(ValueError):
@@ -136,8 +137,8 @@ def finish_scenario(context, scenario) -> None:
     if not measured:
         return
     ratios = all_ratios(measured)
-    perf_report.current_run().record(scenario.name, measured, ratios)
-    perf_report.attach(measured, ratios)
+    results.current_run().record(scenario.name, measured, ratios)
+    results.attach(measured, ratios)
     for ratio in ratios:
         load.progress(f"{ratio.key} = {ratio.value:.3f}")
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Union
 
-from harness.launcher import RunningServer
-from harness.load import LoadResult, StreamLoadResult, median
+from harness.serving.launcher import RunningServer
+from harness.perf.load import LoadResult, StreamLoadResult, median
 
 Result = Union[LoadResult, StreamLoadResult]
 

@@ -10,7 +10,7 @@ import atexit
 import threading
 from pathlib import Path
 
-from harness.launcher import RunningServer, ServerSpec, StopReport, start_server
+from harness.serving.launcher import RunningServer, ServerSpec, StopReport, start_server
 from harness.paths import SERVER_LOGS_DIR
 
 

@@ -4,8 +4,8 @@ A fault is *caught* by a feature when at least one of its scenarios fails an ass
 fault injected (a server crash or a hook error does not count: it proves nothing about the
 feature). Used by ``tests/test_self_check.py``; also runnable on its own:
 
-    .venv/bin/python -m harness.self_check                  # every fault
-    .venv/bin/python -m harness.self_check batching_off     # some faults
+    .venv/bin/python -m tools.self_check                  # every fault
+    .venv/bin/python -m tools.self_check batching_off     # some faults
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 
-from harness.behave_runs import BehaveRun, run_behave
+from tools.behave_runs import BehaveRun, run_behave
 from harness.paths import REPORTS_DIR
 from servers.faults import FAULT_VARIABLE, FAULTS, Fault, NotApplicable
 

@@ -19,10 +19,10 @@ from typing import Any
 import httpx
 import psutil
 
-from harness.clients import Exchange, NoAnswerInTime, connect, new_client, send
-from harness.clients import request as clients_request
-from harness.launcher import RunningServer
-from harness.streams import StreamTranscript, read_stream
+from harness.clients.http import Exchange, NoAnswerInTime, connect, new_client, send
+from harness.clients.http import request as clients_request
+from harness.serving.launcher import RunningServer
+from harness.clients.streams import StreamTranscript, read_stream
 
 
 def send_raw(url: str, method: str = "POST", *, content: bytes | None = None, body: Any = None,

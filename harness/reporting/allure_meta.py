@@ -6,14 +6,14 @@
   ``executor.json`` and ``history/``, which :func:`prepare_report` writes just before generating.
 * :func:`finish_run` (``after_all``) makes the labels taken from tags readable: behave tags cannot
   hold spaces, so ``@allure.label.story:Batch_window`` becomes the story "Batch window".
-* ``python -m harness.allure_meta prepare RESULTS REPORT`` (called by ``scripts/report.sh``) carries
+* ``python -m harness.reporting.allure_meta prepare RESULTS REPORT`` (called by ``scripts/report.sh``) carries
   the previous report's ``history/`` into the results and writes ``executor.json``.
 
 Categories (Allure matches the failure message with Java regexes, DOTALL; a result can match several,
 so the patterns exclude each other):
 
 * "Known LitServe defects": the message contains ``KNOWN LITSERVE DEFECT``.
-* "Environment problems": a server never became ready (``harness.launcher.ServerStartError``).
+* "Environment problems": a server never became ready (``harness.serving.launcher.ServerStartError``).
 * "Product defects": any other failed assertion: LitServe did not behave as the feature says.
 * "Test defects": any other error: the suite itself broke (a bug in a step, an undefined step).
 """
@@ -247,7 +247,7 @@ def _runs_in_history(history: Path) -> int:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 3 or argv[0] != "prepare":
-        print("usage: python -m harness.allure_meta prepare RESULTS_DIR REPORT_DIR", file=sys.stderr)
+        print("usage: python -m harness.reporting.allure_meta prepare RESULTS_DIR REPORT_DIR", file=sys.stderr)
         return 2
     print(f"report: {prepare_report(Path(argv[1]), Path(argv[2]))}")
     return 0

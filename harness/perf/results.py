@@ -6,9 +6,9 @@ earlier runs; comparing fails when a ratio got worse than the baseline by more t
 
 Command line (from the repository root)::
 
-    .venv/bin/python -m harness.perf_report compare [--results reports/performance.json]
+    .venv/bin/python -m harness.perf.results compare [--results reports/performance.json]
         [--baseline performance-baseline.json] [--tolerance 0.3]
-    .venv/bin/python -m harness.perf_report make-baseline RESULTS.json [RESULTS.json ...]
+    .venv/bin/python -m harness.perf.results make-baseline RESULTS.json [RESULTS.json ...]
         [--output performance-baseline.json] [--tolerance 0.3]
 """
 
@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness import perf_charts as charts
-from harness.load import LoadResult, StreamLoadResult
+from harness.perf import charts
+from harness.perf.load import LoadResult, StreamLoadResult
 from harness.paths import REPO_ROOT, REPORTS_DIR
-from harness.perf_figures import Measured, Ratio, describe
+from harness.perf.figures import Measured, Ratio, describe
 from harness.versions import package_version
 
 RESULTS_PATH = REPORTS_DIR / "performance.json"
@@ -85,7 +85,7 @@ def current_run() -> PerformanceRun:
 
 def attach(measured: list[Measured], ratios: list[Ratio]) -> None:
     """A table of every load point and ratio, and the charts that fit what was measured."""
-    from harness.report import attach_html  # Allure is imported only where the report is written
+    from harness.reporting.attachments import attach_html  # Allure is imported only where the report is written
 
     requests = [m for m in measured if isinstance(m.result, LoadResult)]
     streams = [m for m in measured if isinstance(m.result, StreamLoadResult)]
@@ -215,7 +215,7 @@ def _load(path: Path, what: str) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m harness.perf_report", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m harness.perf.results", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     cmp = commands.add_parser("compare", help="fail (exit 1) when a ratio regressed beyond the tolerance")

@@ -1,8 +1,8 @@
 """Run the core features on several LitServe releases, one virtual environment per release.
 
-    .venv/bin/python -m harness.version_matrix                 # every release 0.2.0 .. 0.2.19
-    .venv/bin/python -m harness.version_matrix 0.2.0 0.2.19    # some releases
-    .venv/bin/python -m harness.version_matrix --features single_streaming 0.2.5
+    .venv/bin/python -m tools.version_matrix                 # every release 0.2.0 .. 0.2.19
+    .venv/bin/python -m tools.version_matrix 0.2.0 0.2.19    # some releases
+    .venv/bin/python -m tools.version_matrix --features single_streaming 0.2.5
 
 Each release gets ``.matrix/venvs/<release>`` (git-ignored, reused by later runs) with
 ``litserve==<release>`` and the suite's own pinned dependencies from ``requirements.txt``;
@@ -29,9 +29,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.behave_runs import CORE_FEATURES, BehaveRun, BehaveRunError, feature_path, run_behave
+from tools.behave_runs import CORE_FEATURES, BehaveRun, BehaveRunError, feature_path, run_behave
 from harness.paths import REPO_ROOT, REPORTS_DIR
-from harness.releases import parse
+from harness.tags.releases import parse
 
 MATRIX_DIR = REPO_ROOT / ".matrix" / "venvs"
 ALL_RELEASES = tuple(f"0.2.{n}" for n in range(0, 20))
@@ -150,7 +150,7 @@ def details(results: list[ReleaseResult]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m harness.version_matrix", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m tools.version_matrix", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("releases", nargs="*", help=f"releases to test (default: all of {OLDEST} .. {NEWEST}); "
                         "'oldest' and 'newest' are accepted")

@@ -1,8 +1,8 @@
 """Flakiness gate: run the core features N times in a row and report the pass rate per scenario.
 
-    .venv/bin/python -m harness.flakiness                 # 10 runs
-    .venv/bin/python -m harness.flakiness 20 --cpu-load   # 20 runs, with CPU-bound load
-    .venv/bin/python -m harness.flakiness 5 --cpu-load 2 --features single_streaming
+    .venv/bin/python -m tools.flakiness                 # 10 runs
+    .venv/bin/python -m tools.flakiness 20 --cpu-load   # 20 runs, with CPU-bound load
+    .venv/bin/python -m tools.flakiness 5 --cpu-load 2 --features single_streaming
 
 ``--cpu-load [K]`` keeps K busy-looping processes running for the whole gate (default: half the
 cores, at least 1), so the scenarios' timing margins are tested on a loaded machine. Every
@@ -23,7 +23,7 @@ import time
 from contextlib import contextmanager
 from typing import Iterator
 
-from harness.behave_runs import CORE_FEATURES, BehaveRun, feature_path, run_behave
+from tools.behave_runs import CORE_FEATURES, BehaveRun, feature_path, run_behave
 from harness.paths import REPORTS_DIR
 
 REPORT = REPORTS_DIR / "flakiness.md"
@@ -81,7 +81,7 @@ def report(runs: list[BehaveRun], load: str, expected_runs: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m harness.flakiness", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m tools.flakiness", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("runs", nargs="?", type=int, default=10, help="how many runs in a row (default 10)")
     parser.add_argument("--cpu-load", nargs="?", type=int, const=max(1, (os.cpu_count() or 2) // 2), default=0,

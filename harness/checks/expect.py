@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from hamcrest import assert_that, contains_exactly, equal_to, has_length, less_than_or_equal_to
 
-from harness.batches import Composition
-from harness.clients import Exchange
-from harness.streams import StreamTranscript
+from harness.checks.batches import Composition
+from harness.clients.http import Exchange
+from harness.clients.streams import StreamTranscript
 
 
 def square_request(client: str, number: float) -> dict:

@@ -21,7 +21,7 @@ import sys
 from behave.model import Scenario
 from behave.model_core import Status
 
-from harness import report
+from harness.reporting import attachments
 
 TAG = "known_litserve_defect"
 #: Every relabelled failure message starts with this (the Allure category matches on it).
@@ -52,7 +52,7 @@ def after_scenario(context, scenario) -> None:
         notice = (f"NOTICE: '{scenario.name}' is tagged @{TAG} but passed: the LitServe defect it documents "
                   f"seems fixed. Check, then remove the tag. ({scenario.location})")
         print(notice, file=sys.__stdout__, flush=True)  # behave captures hook output; this must be seen
-        report.attach_text("Known LitServe defect seems fixed", notice)
+        attachments.attach_text("Known LitServe defect seems fixed", notice)
 
 
 def only_known_defects(scenario) -> bool:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from hamcrest import assert_that, contains_exactly, equal_to, less_than, less_than_or_equal_to
 
-from harness.clients import Exchange
-from harness.streams import StreamTranscript
+from harness.clients.http import Exchange
+from harness.clients.streams import StreamTranscript
 from servers.apps import INTERNAL_ERROR_MARKER
 
 #: An error answer longer than this is not "short" (a stack trace or a dump of internals).

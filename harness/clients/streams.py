@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from harness.clients import DEFAULT_TIME_LIMIT, NoAnswerInTime, connect, new_client
+from harness.clients.http import DEFAULT_TIME_LIMIT, NoAnswerInTime, connect, new_client
 
 
 @dataclass

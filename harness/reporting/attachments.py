@@ -1,7 +1,7 @@
 """Attachments for the Allure report: requests and answers, stream transcripts, batch tables, logs, charts.
 
 Every function is safe to call when the Allure formatter is not active (it then does nothing).
-Charts (see :mod:`harness.charts`) go with the requests and streams they draw; a chart that cannot
+Charts (see :mod:`harness.reporting.charts`) go with the requests and streams they draw; a chart that cannot
 be drawn is replaced by a note and never fails the scenario.
 """
 
@@ -12,10 +12,10 @@ from typing import Any, Callable, Iterable
 
 import allure
 
-from harness import charts
-from harness.batches import Composition
-from harness.clients import Exchange
-from harness.streams import StreamTranscript
+from harness.reporting import charts
+from harness.checks.batches import Composition
+from harness.clients.http import Exchange
+from harness.clients.streams import StreamTranscript
 
 LOG_TAIL_LINES = 200
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
-from harness.launcher import RunningServer, ServerSpec
-from harness.server_plan import step_key
+from harness.serving.launcher import RunningServer, ServerSpec
+from harness.serving.plan import step_key
 from servers.settings import AppSettings
 
 #: Set by the self-check to run every server of the run with one injected LitServe fault.

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from html import escape
 from typing import Iterable, Sequence
 
-from harness.batches import Composition
-from harness.clients import Exchange
-from harness.streams import StreamTranscript
+from harness.checks.batches import Composition
+from harness.clients.http import Exchange
+from harness.clients.streams import StreamTranscript
 
 WIDTH = 760
 LEFT = 120          # room for row labels

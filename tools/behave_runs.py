@@ -20,7 +20,7 @@ from pathlib import Path
 from harness.paths import REPO_ROOT
 
 FEATURES_DIR = REPO_ROOT / "features"
-#: How harness.known_defects relabels the failure of a scenario tagged @known_litserve_defect.
+#: How harness.tags.known_defects relabels the failure of a scenario tagged @known_litserve_defect.
 KNOWN_DEFECT = "KNOWN LITSERVE DEFECT"
 KNOWN_DEFECT_TAG = "known_litserve_defect"
 OK_STATUSES = ("passed", "skipped", "known defect")
