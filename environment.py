@@ -26,6 +26,7 @@ from harness.tags import known_defects
 from harness.perf import measure
 from harness.tags import releases
 from harness.reporting import attachments
+from harness import scenario_state
 from harness.serving.pool import ServerPool
 from harness.serving.plan import ServerPlan
 
@@ -48,7 +49,6 @@ def fresh_server(context):
     yield
     for server in context.fresh_servers:
         server.stop()
-    context.fresh_servers = None
 
 
 FIXTURES = {"fixture.fresh_server": fresh_server}
@@ -62,15 +62,13 @@ def before_all(context):
     context.server_plan = ServerPlan.for_run(context._runner.features, context.config)
 
 
-def before_tag(context, tag):
-    if tag.startswith("fixture."):
-        if tag not in FIXTURES:
-            raise LookupError(f"unknown fixture tag @{tag}; known fixture tags are {sorted(FIXTURES)}")
-        use_fixture(FIXTURES[tag], context)
-
-
 def before_scenario(context, scenario):
-    context.servers_used = []
+    scenario_state.declare(context)
+    for tag in scenario.effective_tags:
+        if tag.startswith("fixture."):
+            if tag not in FIXTURES:
+                raise LookupError(f"unknown fixture tag @{tag}; known fixture tags are {sorted(FIXTURES)}")
+            use_fixture(FIXTURES[tag], context)
     reason = releases.not_applicable_reason(scenario.effective_tags, context.litserve_version)
     if reason:
         scenario.skip(reason)

@@ -8,13 +8,13 @@ import json
 import httpx
 import pytest
 
-from harness.checks import expect
+from harness.checks import answers, batches
+from harness.checks import streams as stream_checks
 from harness.checks.batches import Composition, MissingTrace
 from tools.behave_runs import parse_results
 from harness.clients.http import Exchange, NoAnswerInTime
 from tools.flakiness import rates
 from harness.tags.releases import not_applicable_reason, parse
-from harness.serving.scenario import settings_from_table
 from harness.clients.streams import Chunk, StreamTranscript, read_stream
 
 URL = "http://127.0.0.1:9/predict"
@@ -86,7 +86,7 @@ def test_error_status_is_recorded():
     transcript = _read([b"Internal Server Error"], status=500)
     assert transcript.status == 500
     with pytest.raises(AssertionError, match="status 500"):
-        expect.stream_has_chunks(transcript, ["Internal Server Error"])
+        stream_checks.stream_has_chunks(transcript, ["Internal Server Error"])
 
 
 # --- batch composition ------------------------------------------------------------------------------
@@ -140,13 +140,13 @@ def test_a_chunk_without_a_batch_is_refused():
 def test_batches_within_passes_and_fails_on_count_size_and_total():
     composition = Composition.from_answers([_answer(f"c{i}", f"w-{i // 2}", [f"c{i - i % 2}", f"c{i - i % 2 + 1}"],
                                                     i // 2, i // 2 + 0.1) for i in range(4)])
-    expect.batches_within(composition, most_batches=2, max_size=2, requests=4)
+    batches.batches_within(composition, most_batches=2, max_size=2, requests=4)
     with pytest.raises(AssertionError, match="more than 1"):
-        expect.batches_within(composition, most_batches=1, max_size=2, requests=4)
+        batches.batches_within(composition, most_batches=1, max_size=2, requests=4)
     with pytest.raises(AssertionError, match="larger than the maximum"):
-        expect.batches_within(composition, most_batches=2, max_size=1, requests=4)
+        batches.batches_within(composition, most_batches=2, max_size=1, requests=4)
     with pytest.raises(AssertionError, match="do not add up"):
-        expect.batches_within(composition, most_batches=2, max_size=2, requests=5)
+        batches.batches_within(composition, most_batches=2, max_size=2, requests=5)
 
 
 # --- answers, contexts, streams -------------------------------------------------------------------------
@@ -159,9 +159,9 @@ def _exchange(client: str, number: float, status: int, body) -> Exchange:
 
 
 def test_own_squares_accepts_right_answers_and_names_wrong_ones():
-    expect.answers_are_own_squares([_exchange("a", 3, 200, {"client": "a", "output": 9})])
+    answers.answers_are_own_squares([_exchange("a", 3, 200, {"client": "a", "output": 9})])
     with pytest.raises(AssertionError) as error:
-        expect.answers_are_own_squares([_exchange("a", 3, 200, {"client": "b", "output": 16}),
+        answers.answers_are_own_squares([_exchange("a", 3, 200, {"client": "b", "output": 16}),
                                         _exchange("b", 4, 500, "Internal Server Error")])
     message = str(error.value)
     assert "a sent 3 and got 16 instead of 9" in message
@@ -180,9 +180,9 @@ def test_exchange_timing():
 
 
 def test_contexts_stay_with_owners():
-    expect.contexts_stay_with_owners([("a", "a"), ("b", "b")])
+    batches.contexts_stay_with_owners([("a", "a"), ("b", "b")])
     with pytest.raises(AssertionError, match="a's answer carried the context of 'b'"):
-        expect.contexts_stay_with_owners([("a", "b"), ("b", "b")])
+        batches.contexts_stay_with_owners([("a", "b"), ("b", "b")])
 
 
 def _transcript(client: str, prompt: str, items: list, clean: bool = True) -> StreamTranscript:
@@ -193,35 +193,18 @@ def _transcript(client: str, prompt: str, items: list, clean: bool = True) -> St
 
 def test_streams_are_own_accepts_complete_streams_and_catches_strangers_order_and_loss():
     own = [{"client": "a", "text": f"p-{i}"} for i in range(3)]
-    expect.streams_are_own([_transcript("a", "p", own)], 3)
+    stream_checks.streams_are_own([_transcript("a", "p", own)], 3)
     with pytest.raises(AssertionError, match="belong to other clients"):
-        expect.streams_are_own([_transcript("a", "p", own[:2] + [{"client": "b", "text": "p-2"}])], 3)
+        stream_checks.streams_are_own([_transcript("a", "p", own[:2] + [{"client": "b", "text": "p-2"}])], 3)
     with pytest.raises(AssertionError, match="expected chunks in order"):
-        expect.streams_are_own([_transcript("a", "p", [own[1], own[0], own[2]])], 3)
+        stream_checks.streams_are_own([_transcript("a", "p", [own[1], own[0], own[2]])], 3)
     with pytest.raises(AssertionError, match="expected chunks in order"):
-        expect.streams_are_own([_transcript("a", "p", own[:2])], 3)
+        stream_checks.streams_are_own([_transcript("a", "p", own[:2])], 3)
     with pytest.raises(AssertionError, match="did not end cleanly"):
-        expect.streams_are_own([_transcript("a", "p", own, clean=False)], 3)
+        stream_checks.streams_are_own([_transcript("a", "p", own, clean=False)], 3)
 
 
 # --- small parsers: settings tables, releases, behave results, pass rates ----------------------------------
-
-
-class _Table:
-    def __init__(self, headings, rows):
-        self.headings = headings
-        self._rows = [dict(zip(headings, row)) for row in rows]
-
-    def __iter__(self):
-        return iter(self._rows)
-
-
-def test_settings_table():
-    assert settings_from_table(_Table(["setting", "value"], [["max_batch_size", "4"]])) == {"max_batch_size": "4"}
-    with pytest.raises(ValueError, match="needs a table"):
-        settings_from_table(None)
-    with pytest.raises(ValueError, match='columns "setting" and "value"'):
-        settings_from_table(_Table(["name", "value"], [["max_batch_size", "4"]]))
 
 
 def test_release_numbers_and_version_tags():

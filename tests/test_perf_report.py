@@ -1,4 +1,4 @@
-"""Percentiles, step parsing, and the baseline comparison of the performance feature."""
+"""Percentiles and the baseline comparison of the performance feature."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import json
 import pytest
 
 from harness.perf.load import percentile
-from harness.perf.measure import BadPerformanceStep, parse_counts
 from harness.perf.results import compare, main, make_baseline
 
 
@@ -17,13 +16,6 @@ def test_percentile_interpolates_like_numpy():
     assert percentile(values, 99) == pytest.approx(9.91)
     assert percentile([4.0], 99) == 4.0
     assert percentile([], 50) != percentile([], 50)  # NaN
-
-
-def test_client_counts_are_read_in_plain_words():
-    assert parse_counts("1, 8 and 32") == [1, 8, 32]
-    assert parse_counts("1 and 8") == [1, 8]
-    with pytest.raises(BadPerformanceStep, match="write them like"):
-        parse_counts("one and eight")
 
 
 def _run(gain: float, wait: float) -> dict:

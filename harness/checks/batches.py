@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from hamcrest import assert_that, equal_to, less_than_or_equal_to
+
 
 class MissingTrace(AssertionError):
     """An answer does not say which batch it ran in (the app is not batched, or the answer is an error)."""
@@ -108,3 +110,22 @@ class Composition:
             }
             for index, batch in enumerate(self.ordered(), start=1)
         ]
+
+
+def batches_within(composition: Composition, most_batches: int, max_size: int, requests: int) -> None:
+    """At most ``most_batches`` batches, none larger than ``max_size``, consistent with the clients that saw them."""
+    assert_that(composition.inconsistencies(), equal_to([]), "the batches reported contradict each other")
+    assert_that(max(composition.sizes, default=0), less_than_or_equal_to(max_size),
+                f"a batch was larger than the maximum; batch sizes {composition.sizes}")
+    assert_that(sum(composition.sizes), equal_to(requests),
+                f"the batches do not add up to the {requests} requests sent; batch sizes {composition.sizes}")
+    assert_that(composition.count, less_than_or_equal_to(most_batches),
+                f"{requests} requests were served in {composition.count} batches (sizes {composition.sizes}), "
+                f"more than {most_batches}: they were not grouped")
+
+
+def contexts_stay_with_owners(owners_and_values: list[tuple[str, str]]) -> None:
+    """Each (client, context value seen at encode time) pair names the same client."""
+    wrong = list(dict.fromkeys(f"{owner}'s answer carried the context of {value!r}"
+                               for owner, value in owners_and_values if owner != value))
+    assert_that(wrong, equal_to([]), "request context moved between requests")

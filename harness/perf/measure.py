@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 
 from harness.perf import load
 from harness.perf import results
@@ -16,14 +15,6 @@ class BadPerformanceStep(ValueError):
     """A performance step was written in a way the suite cannot read (a mistake in the feature file)."""
 
 
-def parse_counts(text: str) -> list[int]:
-    """``"1, 8 and 32"`` -> ``[1, 8, 32]``."""
-    parts = [p for p in re.split(r"\s*(?:,|\band\b)\s*", text.strip()) if p]
-    if not parts or not all(p.isdigit() and int(p) > 0 for p in parts):
-        raise BadPerformanceStep(f"cannot read the numbers of clients {text!r}; write them like \"1, 8 and 32\"")
-    return [int(p) for p in parts]
-
-
 def require_columns(table, columns: list[str]) -> None:
     if table is None or list(table.headings) != columns:
         found = None if table is None else list(table.headings)
@@ -32,7 +23,7 @@ def require_columns(table, columns: list[str]) -> None:
 
 def require_kinds(context, kinds: list[str]) -> None:
     """The scenario measured these kinds of load (else the Then does not match its When)."""
-    measured = {m.kind for m in getattr(context, "measured", None) or []}
+    measured = {m.kind for m in context.measured}
     missing = [kind for kind in kinds if kind not in measured]
     if missing:
         raise BadPerformanceStep(f"this check needs measurements of {missing}, but the scenario measured "
@@ -41,7 +32,7 @@ def require_kinds(context, kinds: list[str]) -> None:
 
 def start_twin(context, **changes) -> RunningServer:
     """Start the same app as the scenario's last server with some settings changed, beside it."""
-    first = getattr(context, "server", None)
+    first = context.server
     if first is None:
         raise BadPerformanceStep('a "beside it" step needs a server started by an earlier Given step')
     return start_app(context, first.spec.app, **{**first.spec.settings.changed(), **changes})
@@ -59,12 +50,6 @@ def _servers(context, app: str) -> list[RunningServer]:
     return chosen
 
 
-def _measured(context) -> list[Measured]:
-    if getattr(context, "measured", None) is None:
-        context.measured = []
-    return context.measured
-
-
 def _announce(server: RunningServer, kind: str, clients: int, seconds: float) -> None:
     load.progress(f"{describe(server)}: {kind}, {clients} client(s) for {seconds:g} s ...")
 
@@ -78,7 +63,7 @@ def load_predictions(context, seconds: float, counts: list[int]) -> None:
                                            lambda i, n: {"client": f"client-{i}-{n}", "input": i + n},
                                            seconds=seconds, keep_text=True, label=describe(server))
             _check_answers(result, server)
-            _measured(context).append(Measured(server, "predict", result))
+            context.measured.append(Measured(server, "predict", result))
             _report(result.summary(), "req/s", "requests_per_second", "p50_ms", "p95_ms", "p99_ms")
 
 
@@ -92,7 +77,7 @@ def load_predictions_and_health(context, seconds: float) -> None:
         _check_answers(result.only("post"), server)
         _check_answers(result.only("get"), server)
         for kind, tag in (("paired predict", "post"), ("paired health", "get")):
-            _measured(context).append(Measured(server, kind, result.only(tag)))
+            context.measured.append(Measured(server, kind, result.only(tag)))
             _report(result.only(tag).summary(), "req/s", "requests_per_second", "p50_ms", "p99_ms", kind)
 
 
@@ -108,7 +93,7 @@ def load_stream_pairs(context, short: int, long: int, seconds: float) -> None:
         for chunks in (short, long):
             part = result.only_chunks(chunks)
             _check_streams(part, server, chunks)
-            _measured(context).append(Measured(server, paired_stream_kind(chunks), part))
+            context.measured.append(Measured(server, paired_stream_kind(chunks), part))
             _report(part.summary(), "chunks/s", "chunks_per_second", "ttft_p50_ms", "e2el_p50_ms",
                     f"streams of {chunks} chunk(s)")
 
@@ -127,13 +112,13 @@ def load_streams(context, chunks: int, seconds: float, counts: list[int]) -> Non
                 lambda i, n: {"client": f"client-{i}-{n}", "prompt": f"p{i}", "chunks": chunks},
                 seconds=seconds, label=describe(server))
             _check_streams(result, server, chunks)
-            _measured(context).append(Measured(server, "stream", result))
+            context.measured.append(Measured(server, "stream", result))
             _report(result.summary(), "chunks/s", "chunks_per_second", "ttft_p50_ms", "itl_p50_ms", "e2el_p50_ms")
 
 
 def finish_scenario(context, scenario) -> None:
     """After a measuring scenario (passed or not): its ratios into performance.json, tables and charts attached."""
-    measured = getattr(context, "measured", None)
+    measured = context.measured
     if not measured:
         return
     ratios = all_ratios(measured)

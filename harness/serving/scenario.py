@@ -15,7 +15,7 @@ FAULT_VARIABLE = "LITSERVE_SUITE_FAULT"
 def start_app(context, app: str, **settings) -> RunningServer:
     """Make ``context.server`` a running ``app`` with ``settings`` (see :class:`servers.settings.AppSettings`)."""
     spec = ServerSpec(app, AppSettings.from_dict(settings), fault=os.environ.get(FAULT_VARIABLE, ""))
-    fresh = getattr(context, "fresh_servers", None)
+    fresh = context.fresh_servers
     if fresh is not None:
         server = context.server_pool.fresh(spec)
         fresh.append(server)
@@ -26,22 +26,13 @@ def start_app(context, app: str, **settings) -> RunningServer:
     return server
 
 
-def settings_from_table(table) -> dict[str, str]:
-    """A two-column table ``| setting | value |`` as a dict; a malformed table fails with a clear message."""
-    if table is None:
-        raise ValueError('this step needs a table with the columns "setting" and "value"')
-    if list(table.headings) != ["setting", "value"]:
-        raise ValueError(f'the settings table must have the columns "setting" and "value", not {list(table.headings)}')
-    return {row["setting"]: row["value"] for row in table}
-
-
 def start_fresh_app_unready(context, app: str, **settings) -> RunningServer:
     """Start a server of the scenario's own and return at once, before it is ready.
 
     For scenarios that watch a server come up, or use one that never reports healthy; they
     must be tagged ``@fixture.fresh_server`` (the server is stopped when the scenario ends).
     """
-    fresh = getattr(context, "fresh_servers", None)
+    fresh = context.fresh_servers
     if fresh is None:
         raise ValueError("this step starts a server that may never report ready; "
                          "tag the scenario @fixture.fresh_server")

@@ -4,33 +4,18 @@ Measurements land in ``context.measured`` (a list of :class:`harness.perf.figure
 ``after_scenario`` hook writes them to ``reports/performance.json`` and attaches tables and charts.
 """
 
-from behave import given, then, when
+from behave import then, when
 from hamcrest import assert_that, greater_than_or_equal_to, less_than_or_equal_to
 
+import parameter_types  # noqa: F401  (registers the step parameter types)
 from harness.perf import measure
 from harness.perf import figures
-from harness.serving.scenario import start_app
 
 
-@given("a model server that squares numbers, taking {cost_ms:d} ms per call")
-def step_fixed_cost_server(context, cost_ms):
-    start_app(context, "square", predict_seconds=cost_ms / 1000)
-
-
-@given("beside it the same model, batching up to {max_batch_size:d} requests within {window_ms:d} ms")
-def step_batched_twin(context, max_batch_size, window_ms):
-    measure.start_twin(context, max_batch_size=max_batch_size, batch_timeout=window_ms / 1000)
-
-
-@given("beside it the same model, batching up to {max_batch_size:d} streams of {chunks:d} chunks within {window_ms:d} ms")
-def step_batched_stream_twin(context, max_batch_size, chunks, window_ms):
-    measure.start_twin(context, max_batch_size=max_batch_size, batch_timeout=window_ms / 1000, chunks=chunks)
-
-
-@when("clients ask back to back for {seconds:g} seconds, {counts} at a time")
-@when("clients ask every server back to back for {seconds:g} seconds, {counts} at a time")
+@when("clients ask back to back for {seconds:g} seconds, {counts:Counts} at a time")
+@when("clients ask every server back to back for {seconds:g} seconds, {counts:Counts} at a time")
 def step_load(context, seconds, counts):
-    measure.load_predictions(context, seconds, measure.parse_counts(counts))
+    measure.load_predictions(context, seconds, counts)
 
 
 @when("one client asks and checks the server's health in turn, back to back for {seconds:g} seconds")
@@ -50,9 +35,9 @@ def step_load_stream_pairs(context, short, long, seconds):
 
 
 @when("clients stream replies of {chunks:d} chunks from every server back to back for {seconds:g} seconds, "
-      "{counts} at a time")
+      "{counts:Counts} at a time")
 def step_load_streams(context, chunks, seconds, counts):
-    measure.load_streams(context, chunks, seconds, measure.parse_counts(counts))
+    measure.load_streams(context, chunks, seconds, counts)
 
 
 def _at_most(ratio: figures.Ratio, limit: float, what: str) -> None:

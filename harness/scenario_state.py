@@ -1,0 +1,31 @@
+"""What a scenario keeps between its steps, declared in one place.
+
+``before_scenario`` calls :func:`declare` so that every step reads and writes these attributes
+directly (``context.exchanges``), never through ``getattr(context, ..., None)`` guesses. behave
+drops them when the scenario ends. A new kind of state gets a line here, with what it holds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def declare(context: Any) -> None:
+    """Give ``context`` the empty scenario state."""
+    # -- servers
+    context.server = None               # RunningServer: the server the last Given started (or singled out)
+    context.servers_used = []           # every RunningServer the scenario used (logs attached on failure)
+    context.fresh_servers = None        # list[RunningServer] under @fixture.fresh_server, else None (shared pool)
+    # -- what the last When produced
+    context.exchanges = []              # list[Exchange]: requests and their answers
+    context.transcripts = []            # list[StreamTranscript]: streams as the clients read them
+    context.named_client = None         # str: the client a step singled out ("client-2")
+    # -- clients that left, watches of a server's health or worker
+    context.abandoned = None            # AbandonedStream / AbandonedRequest of a client that gave up
+    context.abandoned_total = 0         # chunks the abandoned stream would have had
+    context.health_watch = None         # HealthWatch of a server watched from its start
+    context.killed_worker = None        # pid of the inference worker a step killed
+    context.killed_at = 0.0             # time.monotonic() when it was killed
+    context.victim = {}                 # outcome of the request in flight when its worker was killed
+    # -- performance
+    context.measured = []               # list[Measured]: load points measured by this scenario

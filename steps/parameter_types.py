@@ -1,0 +1,72 @@
+"""Parameter types of the step sentences, registered with behave (``{name:Type}`` in a pattern).
+
+A sentence whose parameter does not fit its type's grammar does not match any step, so
+``behave --dry-run`` reports it as undefined before any server starts, instead of a
+ValueError in the middle of a run. Step modules import this module so that the types exist
+before their patterns are read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import parse
+from behave import register_type
+
+from harness.clients.misbehaving import MISTAKES
+
+
+@parse.with_pattern(r"client-\d+")
+def parse_client(text: str) -> str:
+    """A client's name, as the requests carry it: ``client-2``."""
+    return text
+
+
+@parse.with_pattern(r"\d+(?:(?:, | and )\d+)*")
+def parse_counts(text: str) -> list[int]:
+    """``1, 8 and 32`` -> ``[1, 8, 32]``."""
+    return [int(part) for part in re.split(r", | and ", text)]
+
+
+@parse.with_pattern(r'no API key|the API key "[^"]*"')
+def parse_api_key(text: str) -> dict[str, str]:
+    """``no API key`` or ``the API key "k"`` -> the headers a client sends."""
+    if text == "no API key":
+        return {}
+    return {"X-API-Key": text[len('the API key "'):-1]}
+
+
+@parse.with_pattern(r"\S+ with status \d{3}(?:(?:, | and )\S+ with status \d{3})*")
+def parse_refusals(text: str) -> list[tuple[str, int]]:
+    """``21 with status 400, 22 with status 422 and 23 with status 429`` -> ``[("21", 400), ...]``."""
+    return [(value, int(status)) for value, status in re.findall(r"(\S+) with status (\d{3})", text)]
+
+
+@parse.with_pattern("|".join([re.escape(m) for m in MISTAKES] + [r"a body of \d+ bytes"]))
+def parse_mistake(text: str) -> str:
+    """One of the client mistakes of :data:`harness.clients.misbehaving.MISTAKES`, or ``a body of N bytes``."""
+    return text
+
+
+@dataclass(frozen=True)
+class Addressee:
+    """Whose answer a Then step looks at: the first client, a named client, the stream, or a client's stream."""
+
+    client: str          # "" for "the first client" and "the stream"
+    stream: bool
+
+
+@parse.with_pattern(r"the first client|the stream|client-\d+'s stream|client-\d+")
+def parse_addressee(text: str) -> Addressee:
+    if text == "the first client":
+        return Addressee("", stream=False)
+    if text == "the stream":
+        return Addressee("", stream=True)
+    if text.endswith("'s stream"):
+        return Addressee(text.removesuffix("'s stream"), stream=True)
+    return Addressee(text, stream=False)
+
+
+register_type(Client=parse_client, Counts=parse_counts, ApiKey=parse_api_key, Refusals=parse_refusals,
+              Mistake=parse_mistake, Addressee=parse_addressee)
