@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run the core features on LitServe releases, one virtual environment per release (.matrix/venvs/).
+# Run every default feature (what `behave features/` runs) on LitServe releases, one virtual environment per release (.matrix/venvs/).
 #   bash scripts/version_matrix.sh                  # every release 0.2.0 .. 0.2.19
 #   bash scripts/version_matrix.sh oldest newest    # some releases (numbers or oldest/newest)
 # Prints a table release x feature (passed / failed / known issue / n/a); exits 1 on an unexpected failure.

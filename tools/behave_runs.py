@@ -8,6 +8,7 @@ from behave's JSON formatter.
 
 from __future__ import annotations
 
+import configparser
 import json
 import os
 import subprocess
@@ -25,6 +26,7 @@ KNOWN_DEFECT = "KNOWN LITSERVE DEFECT"
 KNOWN_DEFECT_TAG = "known_litserve_defect"
 OK_STATUSES = ("passed", "skipped", "known defect")
 CORE_FEATURES = ("dynamic_batching", "single_prediction", "single_streaming", "streaming_batching")
+BEHAVE_INI = REPO_ROOT / "behave.ini"
 
 _SCRATCH_INI = """[behave]
 show_skipped = true
@@ -93,14 +95,53 @@ def feature_path(name: str) -> Path:
     return path
 
 
+def default_tags() -> str:
+    """The tag expression of ``default_tags`` in behave.ini (what ``behave features/`` runs); "" if none."""
+    parser = configparser.ConfigParser()
+    parser.read(BEHAVE_INI)
+    lines = parser.get("behave", "default_tags", fallback="").split("\n")
+    parts = [line.strip() for line in lines if line.strip()]
+    return " and ".join(f"({part})" for part in parts) if len(parts) > 1 else "".join(parts)
+
+
+def selected_features(tags: str | None = None) -> list[str]:
+    """The features (file stems, sorted) with at least one scenario that the tag expression ``tags`` selects;
+    by default behave.ini's ``default_tags``: exactly the features ``behave features/`` runs. Read from the
+    feature files, so a new feature joins without being listed anywhere."""
+    from behave.parser import parse_file
+    from behave.tag_expression import make_tag_expression
+
+    expression = make_tag_expression(default_tags() if tags is None else tags)
+    chosen = []
+    for path in sorted(FEATURES_DIR.glob("*.feature")):
+        feature = parse_file(str(path))
+        if feature and any(expression.check(s.effective_tags) for s in feature.walk_scenarios()):
+            chosen.append(path.stem)
+    return chosen
+
+
+def check_features(names: list[str], tags: str) -> None:
+    """Refuse, with a clear message, an unknown feature or one that ``tags`` leaves without any scenario."""
+    selected = set(selected_features(tags))
+    for name in names:
+        stem = feature_path(name).stem
+        if stem not in selected:
+            raise ValueError(f"no scenario of feature {stem!r} matches the tags {tags!r}; "
+                             f"pass --tags to select it (e.g. --tags=@performance)")
+
+
 def run_behave(features: list[str], *, env: dict[str, str] | None = None, behave: str | None = None,
-               extra_args: list[str] | None = None, timeout: float = 900.0) -> BehaveRun:
+               extra_args: list[str] | None = None, tags: str | None = None, timeout: float = 900.0) -> BehaveRun:
     """Run ``behave`` on ``features`` (names or paths) and return the per-scenario results.
 
     ``behave`` is the executable to use (another virtual environment's, for the version matrix);
-    by default the one next to this interpreter. ``env`` is added to the environment.
+    by default the one next to this interpreter. ``env`` is added to the environment. ``tags`` is a
+    tag expression (``--tags``); the scratch directory has no behave.ini defaults, so callers that
+    mean "what ``behave features/`` runs" pass :func:`default_tags`.
     """
     paths = [str(feature_path(name)) for name in features]
+    if tags:
+        extra_args = [f"--tags={tags}", *(extra_args or [])]
     executable = os.path.abspath(behave) if behave else str(Path(sys.executable).with_name("behave"))
     with tempfile.TemporaryDirectory(prefix="suite-behave-") as scratch:
         scratch_dir = Path(scratch)

@@ -1,8 +1,13 @@
-"""Flakiness gate: run the core features N times in a row and report the pass rate per scenario.
+"""Flakiness gate: run the default features N times in a row and report the pass rate per scenario.
 
-    .venv/bin/python -m tools.flakiness                 # 10 runs
+    .venv/bin/python -m tools.flakiness                 # 10 runs of everything `behave features/` runs
     .venv/bin/python -m tools.flakiness 20 --cpu-load   # 20 runs, with CPU-bound load
-    .venv/bin/python -m tools.flakiness 5 --cpu-load 2 --features single_streaming
+    .venv/bin/python -m tools.flakiness 5 --cpu-load 2 --features single_streaming failure_streams
+    .venv/bin/python -m tools.flakiness 10 --features performance --tags=@performance
+
+By default every feature that ``behave features/`` runs (the feature files with a scenario that
+behave.ini's ``default_tags`` selects, so a new feature is covered without being listed here), with
+those tags; ``--features`` narrows it to some features, ``--tags`` replaces the tag expression.
 
 ``--cpu-load [K]`` keeps K busy-looping processes running for the whole gate (default: half the
 cores, at least 1), so the scenarios' timing margins are tested on a loaded machine. Every
@@ -23,7 +28,7 @@ import time
 from contextlib import contextmanager
 from typing import Iterator
 
-from tools.behave_runs import CORE_FEATURES, BehaveRun, feature_path, run_behave
+from tools.behave_runs import BehaveRun, check_features, default_tags, run_behave, selected_features
 from harness.paths import REPORTS_DIR
 
 REPORT = REPORTS_DIR / "flakiness.md"
@@ -59,12 +64,12 @@ def rates(runs: list[BehaveRun]) -> list[tuple[str, int, int]]:
     return [(key, passed[key], ran[key]) for key in order]
 
 
-def report(runs: list[BehaveRun], load: str, expected_runs: int) -> str:
+def report(runs: list[BehaveRun], load: str, expected_runs: int, what: str = "the default features") -> str:
     rows = rates(runs)
     total_passed = sum(p for _, p, _ in rows)
     total = sum(n for _, _, n in rows)
     times = [run.seconds for run in runs]
-    lines = [f"# Flakiness gate: {len(runs)} run(s) of the core features, {load}", "",
+    lines = [f"# Flakiness gate: {len(runs)} run(s) of {what}, {load}", "",
              f"Overall: {total_passed}/{total} scenario runs passed "
              f"({100 * total_passed / total if total else 0:.1f} %).", "",
              "Wall time per run (s): " + ", ".join(f"{t:.0f}" for t in times)
@@ -86,13 +91,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("runs", nargs="?", type=int, default=10, help="how many runs in a row (default 10)")
     parser.add_argument("--cpu-load", nargs="?", type=int, const=max(1, (os.cpu_count() or 2) // 2), default=0,
                         metavar="K", help="keep K CPU-bound processes running (default K: half the cores)")
-    parser.add_argument("--features", nargs="+", default=list(CORE_FEATURES), help="features to run (default: core)")
+    parser.add_argument("--features", nargs="+",
+                        help="features to run (default: every feature `behave features/` runs)")
+    parser.add_argument("--tags", default=default_tags(),
+                        help="behave tag expression (default: behave.ini's default_tags, %(default)r)")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("the number of runs must be at least 1")
+    what = "the features " + ", ".join(args.features) if args.features else "the default features"
+    args.features = args.features or selected_features(args.tags)
     try:
-        for feature in args.features:
-            feature_path(feature)
+        check_features(args.features, args.tags)
     except ValueError as error:
         parser.error(str(error))
 
@@ -104,13 +113,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"flakiness: CPU load: pids {burners}", flush=True)
         try:
             for index in range(1, args.runs + 1):
-                run = run_behave(args.features)
+                run = run_behave(args.features, tags=args.tags)
                 runs.append(run)
                 print(f"flakiness: run {index}/{args.runs}: {len(run.scenarios) - len(run.failed)} passed, "
                       f"{len(run.failed)} failed, {run.seconds:.0f} s", flush=True)
         except KeyboardInterrupt:
             print("flakiness: interrupted", flush=True)
-    text = report(runs, load, args.runs)
+    text = report(runs, load, args.runs, what)
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(text)
     print(text)

@@ -1,8 +1,13 @@
-"""Run the core features on several LitServe releases, one virtual environment per release.
+"""Run every default feature on several LitServe releases, one virtual environment per release.
 
     .venv/bin/python -m tools.version_matrix                 # every release 0.2.0 .. 0.2.19
     .venv/bin/python -m tools.version_matrix 0.2.0 0.2.19    # some releases
-    .venv/bin/python -m tools.version_matrix --features single_streaming 0.2.5
+    .venv/bin/python -m tools.version_matrix --features single_streaming -- 0.2.5
+    .venv/bin/python -m tools.version_matrix --jobs 2        # two releases at a time (a busier machine)
+
+The features are those ``behave features/`` runs: every feature file with a scenario that
+behave.ini's ``default_tags`` selects (read from the files, so a new feature joins by itself),
+run with those tags (``--tags`` replaces them, as on behave's command line).
 
 Each release gets ``.matrix/venvs/<release>`` (git-ignored, reused by later runs) with
 ``litserve==<release>`` and the suite's own pinned dependencies from ``requirements.txt``;
@@ -29,7 +34,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.behave_runs import CORE_FEATURES, BehaveRun, BehaveRunError, feature_path, run_behave
+from tools.behave_runs import (BehaveRun, BehaveRunError, check_features, default_tags, run_behave,
+                               selected_features)
 from harness.paths import REPO_ROOT, REPORTS_DIR
 from harness.tags.releases import parse
 
@@ -149,14 +155,32 @@ def details(results: list[ReleaseResult]) -> list[str]:
     return lines
 
 
+def test_release(release: str, install: Future, features: list[str], tags: str) -> ReleaseResult:
+    """Run ``features`` on ``release`` once its virtual environment is ready; print one line."""
+    try:
+        behave = install.result()
+        result = ReleaseResult(release, run_behave(features, behave=str(behave), tags=tags, timeout=1800.0))
+    except (RuntimeError, BehaveRunError, subprocess.CalledProcessError) as error:
+        result = ReleaseResult(release, None, str(error))
+    seconds = f" ({result.run.seconds:.0f} s)" if result.run else ""
+    print(f"version-matrix: litserve {release}{seconds}: " + ", ".join(f"{f} {result.cell(f)}" for f in features),
+          flush=True)
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.version_matrix", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("releases", nargs="*", help=f"releases to test (default: all of {OLDEST} .. {NEWEST}); "
                         "'oldest' and 'newest' are accepted")
-    parser.add_argument("--features", nargs="+", default=list(CORE_FEATURES), help="features to run (default: the core ones)")
+    parser.add_argument("--features", nargs="+", help="features to run (default: every feature `behave features/` runs)")
+    parser.add_argument("--tags", default=default_tags(),
+                        help="behave tag expression (default: behave.ini's default_tags, %(default)r)")
     parser.add_argument("--install-jobs", type=int, default=3, help="virtual environments built in parallel (default 3)")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="releases tested at the same time (default 1: timing scenarios need a quiet machine)")
     args = parser.parse_args(argv)
+    args.features = args.features or selected_features(args.tags)
     aliases = {"oldest": OLDEST, "newest": NEWEST}
     releases = [aliases.get(r, r) for r in args.releases] or list(ALL_RELEASES)
     for release in releases:
@@ -165,28 +189,20 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError:
             parser.error(f"not a release number: {release!r} (e.g. 0.2.5)")
     try:
-        for feature in args.features:
-            feature_path(feature)
+        check_features(args.features, args.tags)
     except ValueError as error:
         parser.error(str(error))
+    args.features = [Path(f).name.removesuffix(".feature") for f in args.features]
 
     log_dir = REPORTS_DIR / "version-matrix"
     log_dir.mkdir(parents=True, exist_ok=True)
     MATRIX_DIR.mkdir(parents=True, exist_ok=True)
     began = time.monotonic()
-    results: list[ReleaseResult] = []
-    with ThreadPoolExecutor(max_workers=max(1, args.install_jobs)) as pool:
-        installs: dict[str, Future] = {r: pool.submit(ensure_venv, r, log_dir) for r in releases}
-        for release in releases:  # the runs themselves one at a time: timing scenarios need a quiet machine
-            try:
-                behave = installs[release].result()
-                run = run_behave(args.features, behave=str(behave))
-                result = ReleaseResult(release, run)
-            except (RuntimeError, BehaveRunError, subprocess.CalledProcessError) as error:
-                result = ReleaseResult(release, None, str(error))
-            results.append(result)
-            print(f"version-matrix: litserve {release}: "
-                  + ", ".join(f"{f} {result.cell(f)}" for f in args.features), flush=True)
+    with ThreadPoolExecutor(max_workers=max(1, args.install_jobs)) as installer, \
+            ThreadPoolExecutor(max_workers=max(1, args.jobs)) as runner:
+        installs: dict[str, Future] = {r: installer.submit(ensure_venv, r, log_dir) for r in releases}
+        runs = [runner.submit(test_release, r, installs[r], args.features, args.tags) for r in releases]
+        results = [run.result() for run in runs]
 
     text = table(results, args.features)
     notes = details(results)
