@@ -11,6 +11,7 @@ import pytest
 from harness.checks import answers, batches
 from harness.checks import streams as stream_checks
 from harness.checks.batches import Composition, MissingTrace
+from tools import behave_runs
 from tools.behave_runs import parse_results
 from harness.clients.http import Exchange, NoAnswerInTime
 from tools.flakiness import rates
@@ -239,3 +240,25 @@ def test_behave_json_results_and_pass_rates():
 
     assert rates([Run(results), Run(results[:1])]) == [("single_streaming: A -- @1.1", 2, 2),
                                                         ("single_streaming: B", 0, 1)]
+
+
+def test_default_features_come_from_the_feature_files_and_behave_ini(tmp_path, monkeypatch):
+    features = tmp_path / "features"
+    features.mkdir()
+    (features / "measured.feature").write_text("@performance\nFeature: M\n  Scenario: m\n    Given x\n")
+    (features / "mixed.feature").write_text("Feature: X\n  @slow\n  Scenario: s\n    Given x\n"
+                                            "  Scenario: p\n    Given x\n")
+    (features / "slow.feature").write_text("Feature: S\n  Scenario Outline: o\n    Given <x>\n"
+                                           "    @slow\n    Examples:\n      | x |\n      | 1 |\n")
+    ini = tmp_path / "behave.ini"
+    ini.write_text("[behave]\ndefault_tags = not @performance\n    not @slow\n")
+    monkeypatch.setattr(behave_runs, "FEATURES_DIR", features)
+    monkeypatch.setattr(behave_runs, "BEHAVE_INI", ini)
+    assert behave_runs.default_tags() == "(not @performance) and (not @slow)"
+    assert behave_runs.selected_features() == ["mixed"]
+    assert behave_runs.selected_features("@performance or @slow") == ["measured", "mixed", "slow"]
+    behave_runs.check_features(["mixed", "features/mixed.feature"], behave_runs.default_tags())
+    with pytest.raises(ValueError, match="--tags"):
+        behave_runs.check_features(["measured"], behave_runs.default_tags())
+    with pytest.raises(ValueError, match="known features"):
+        behave_runs.check_features(["nope"], behave_runs.default_tags())
