@@ -9,6 +9,10 @@ Feature: Readiness, health and access control
   environment variable) serves only clients that send that key in the X-API-Key
   header; every other request is answered 401 (Unauthorized).
 
+  Which releases: a model can report its own health (a health method that LitServe
+  asks) from LitServe 0.2.7 on; older releases never ask the model, so the scenario
+  about an unhealthy model applies from 0.2.7.
+
   @fixture.fresh_server @allure.label.story:Readiness @blocker
   Scenario: A model that takes 2 seconds to load is not reported healthy before it is loaded
     Given a model server that squares numbers and takes 2 seconds to load, watched from its start
@@ -16,7 +20,7 @@ Feature: Readiness, health and access control
     And its health check answers 200 once the model has loaded
     And a client that then asks for the square of 6 gets 36
 
-  @fixture.fresh_server @allure.label.story:Health @critical
+  @fixture.fresh_server @allure.label.story:Health @critical @litserve.since:0.2.7
   Scenario: A model that reports itself unhealthy makes the health check answer 503
     Given a model server that squares numbers and reports itself unhealthy
     When a client checks the server's health

@@ -13,12 +13,30 @@ Feature: When the model fails or rejects a request
   The models used here square numbers or stream numbered chunks, and are told on
   purpose to fail or to refuse one particular input.
 
+  Which releases: up to LitServe 0.2.10 a model error is answered with the plain text
+  "Internal Server Error"; from 0.2.11 on with JSON whose detail is "Internal server
+  error". The scenarios check what both forms share (the status, a short answer that
+  gives nothing away); the JSON form has a scenario of its own, for the releases that
+  give it.
+
   @allure.label.story:Model_errors @blocker
   Scenario Outline: A model that fails in <step> gives that client a short error, and the next request is served
     Given a model server that squares numbers but fails in decode for 13, in predict for 14 and in encode for 15
     When a client asks for the square of <number>, then another client asks for the square of 4
     Then the first client is answered with status 500 and a short error that reveals nothing of the model
     And the second client gets the square of its own number
+
+    Examples:
+      | step    | number |
+      | decode  | 13     |
+      | predict | 14     |
+      | encode  | 15     |
+
+  @allure.label.story:Model_errors @normal @litserve.since:0.2.11
+  Scenario Outline: A model error in <step> is answered with JSON saying only "Internal server error"
+    Given a model server that squares numbers but fails in decode for 13, in predict for 14 and in encode for 15
+    When a client asks for the square of <number>, then another client asks for the square of 4
+    Then the first client is answered with status 500 and the detail "Internal server error"
 
     Examples:
       | step    | number |

@@ -10,14 +10,19 @@ Feature: When an inference worker dies
   restart_workers=True, LitServe starts a new worker and goes on serving. Either
   way, a client must never be left waiting for an answer that will not come.
 
-  @fixture.fresh_server @allure.label.story:Worker_dies @critical
+  Which releases: LitServe watches its workers from 0.2.12 on; older releases keep
+  running without their worker (nothing watches it), so the first scenario applies
+  from 0.2.12. The restart_workers option exists from 0.2.17 on, and so do the
+  scenarios that use it.
+
+  @fixture.fresh_server @allure.label.story:Worker_dies @critical @litserve.since:0.2.12
   Scenario: Without restart_workers, an idle server whose worker dies exits with an error and refuses new clients
     Given a model server that squares numbers
     When its inference worker is killed
     Then the server exits with an error within 10 seconds
     And a new client is refused at once instead of being left waiting
 
-  @fixture.fresh_server @allure.label.story:Worker_restarts @critical
+  @fixture.fresh_server @allure.label.story:Worker_restarts @critical @litserve.since:0.2.17
   Scenario: With restart_workers, a server whose worker dies starts a new one and goes on serving
     Given a model server that squares numbers and restarts workers that die
     When its inference worker is killed
@@ -25,7 +30,7 @@ Feature: When an inference worker dies
     And a client that then asks for the square of 6 gets 36
 
   @known_litserve_defect @allure.link.pull:https://github.com/Lightning-AI/LitServe/pull/624
-  @fixture.fresh_server @allure.label.story:Worker_restarts @critical
+  @fixture.fresh_server @allure.label.story:Worker_restarts @critical @litserve.since:0.2.17
   Scenario: With restart_workers, the client whose request dies with the worker gets an error answer
     Given a model server that squares numbers, taking 1000 ms per request, and restarts workers that die
     When its inference worker is killed while it serves a client

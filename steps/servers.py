@@ -108,6 +108,9 @@ def step_unhealthy(context):
     watch = misbehaving.watch_health(server, until_ready_within=30, until_answered=True)
     if watch.answers[-1][1] == "no connection":
         raise RuntimeError(f"the server never answered its health check within 30 s:\n{server.log_tail()}")
+    # Some releases answer "not ready" while the model is still loading: only after that is the answer the model's.
+    if misbehaving.model_loaded_at(server) is None:
+        raise RuntimeError(f"the model never finished loading:\n{server.log_tail()}")
 
 
 # ---------------------------------------------------------------- the streaming model

@@ -176,6 +176,24 @@ def test_an_answer_that_is_not_json_fails_with_its_text():
         _exchange("a", 3, 500, "Internal Server Error").json()
 
 
+@pytest.mark.parametrize("body", ['{"detail":"Internal server error"}', "Internal Server Error"])
+def test_a_short_server_error_may_be_json_with_a_detail_or_plain_text(body):
+    answers.short_server_error(_exchange("a", 3, 500, body))
+
+
+@pytest.mark.parametrize("status, body, complaint", [
+    (200, '{"detail":"x"}', "status 200 instead of 500"),
+    (500, '{"detail":"Traceback (most recent call last): ..."}', "gives internals away"),
+    (500, "model-internal-failure in predict", "gives internals away"),
+    (500, '{"error":"x"}', "no short detail"),
+    (500, "", "is empty"),
+    (500, '{"detail":"' + "x" * 300 + '"}', "not a short error"),
+])
+def test_a_server_error_that_is_not_short_or_says_too_much_fails(status, body, complaint):
+    with pytest.raises(AssertionError, match=complaint):
+        answers.short_server_error(_exchange("a", 3, status, body))
+
+
 def test_exchange_timing():
     assert _exchange("a", 1, 200, {}).seconds == pytest.approx(0.25)
 

@@ -34,8 +34,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.behave_runs import (BehaveRun, BehaveRunError, check_features, default_tags, run_behave,
-                               selected_features)
+from tools.behave_runs import (BehaveRun, BehaveRunError, ScenarioResult, check_features, default_tags,
+                               run_behave, selected_features)
 from harness.paths import REPO_ROOT, REPORTS_DIR
 from harness.tags.releases import parse
 
@@ -46,32 +46,49 @@ OLDEST, NEWEST = ALL_RELEASES[0], ALL_RELEASES[-1]
 
 @dataclass(frozen=True)
 class KnownIssue:
-    """A real bug of releases ``first``..``last`` in a covered behaviour: a scenario of ``feature`` whose failure
-    message contains ``message`` fails there, rightly. Shown as "known issue" instead of "failed"."""
+    """A real bug of releases ``first``..``last`` in a covered behaviour: a scenario of ``feature`` whose name
+    contains ``scenario`` and whose failure message contains ``message`` fails there, rightly. Shown as
+    "known issue" instead of "failed"; ``why`` says what the bug is, with its LitServe issue or pull request."""
 
     first: str
     last: str
     feature: str
+    scenario: str
     message: str
     why: str
 
-    def covers(self, release: str, feature: str, error: str) -> bool:
-        return (parse(self.first) <= parse(release) <= parse(self.last) and feature == self.feature
-                and self.message in error)
+    def covers(self, release: str, failure: ScenarioResult) -> bool:
+        return (parse(self.first) <= parse(release) <= parse(self.last) and failure.feature == self.feature
+                and self.scenario in failure.name and self.message in failure.error)
 
 
+_ISSUE = "https://github.com/Lightning-AI/LitServe/issues/"
+_PULL = "https://github.com/Lightning-AI/LitServe/pull/"
 _SHARED_CONTEXT = ("every request of a batch gets the same context dict (`contexts = [{}] * n`), so values set in "
-                   "decode_request leak between requests; fixed in 0.2.8 "
-                   "(https://github.com/Lightning-AI/LitServe/issues/450, "
-                   "https://github.com/Lightning-AI/LitServe/pull/451)")
+                   f"decode_request leak between requests; fixed in 0.2.8 ({_ISSUE}450, {_PULL}451)")
 _WINDOW_ZERO = ("with batch_timeout=0 the batch collector returns before it takes any request, so requests are "
-                "never served; fixed in 0.2.2 (https://github.com/Lightning-AI/LitServe/pull/238)")
+                f"never served; fixed in 0.2.2 ({_PULL}238)")
+_NAMED_HTTP_EXCEPTION = ("an HTTPException raised with keyword arguments (status_code=, detail=) cannot be rebuilt "
+                         "after it crosses from the worker to the server process, so the client gets 500 instead of "
+                         f"the model's status and detail; fixed in 0.2.3 ({_ISSUE}301, {_PULL}302)")
+_SHORT_BATCH = ("when predict returns fewer outputs than the batch has requests, the outputs are zipped with the "
+                "requests and the left-over requests are never answered; from 0.2.6 every member gets 500 "
+                f"\"Batch size mismatch\" ({_PULL}408)")
+_BATCHED_STREAM_ERROR = ("when a batched stream fails, the error is sent to only one member of the batch (a loop "
+                         "variable left over from the last request); the other streams never end; fixed in 0.2.6 "
+                         f"({_PULL}408)")
 
 #: Real bugs of old releases that the suite catches (found by running the matrix; see README).
 KNOWN_ISSUES: list[KnownIssue] = [
-    KnownIssue("0.2.0", "0.2.7", "dynamic_batching", "request context moved between requests", _SHARED_CONTEXT),
-    KnownIssue("0.2.0", "0.2.7", "streaming_batching", "request context moved between requests", _SHARED_CONTEXT),
-    KnownIssue("0.2.0", "0.2.1", "dynamic_batching", "got no answer within", _WINDOW_ZERO),
+    KnownIssue("0.2.0", "0.2.7", "dynamic_batching", "", "request context moved between requests", _SHARED_CONTEXT),
+    KnownIssue("0.2.0", "0.2.7", "streaming_batching", "", "request context moved between requests", _SHARED_CONTEXT),
+    KnownIssue("0.2.0", "0.2.1", "dynamic_batching", "Requests sent together", "got no answer within", _WINDOW_ZERO),
+    KnownIssue("0.2.0", "0.2.2", "failure_model_errors", "A request the model refuses",
+               "did not get the model's status and detail; it got 500", _NAMED_HTTP_EXCEPTION),
+    KnownIssue("0.2.0", "0.2.5", "failure_model_errors", "wrong number of answers", "got no answer within",
+               _SHORT_BATCH),
+    KnownIssue("0.2.0", "0.2.5", "failure_streams", "A batched stream that fails midway", "did not end within",
+               _BATCHED_STREAM_ERROR),
 ]
 
 
@@ -123,7 +140,7 @@ class ReleaseResult:
         if status != "failed":
             return status
         failures = [r for r in self.run.failed if r.feature == feature]
-        if all(any(k.covers(self.release, feature, r.error) for k in KNOWN_ISSUES) for r in failures):
+        if all(any(k.covers(self.release, r) for k in KNOWN_ISSUES) for r in failures):
             return "known issue"
         return "failed"
 
@@ -148,7 +165,7 @@ def details(results: list[ReleaseResult]) -> list[str]:
             lines.append(f"- {result.release}: {result.error.splitlines()[0] if result.error else 'error'}")
             continue
         for failure in result.run.failed:
-            known = [k.why for k in KNOWN_ISSUES if k.covers(result.release, failure.feature, failure.error)]
+            known = [k.why for k in KNOWN_ISSUES if k.covers(result.release, failure)]
             note = f" — known issue: {known[0]}" if known else ""
             lines.append(f"- {result.release} {failure.feature}: {failure.name} ({failure.location}): "
                          f"{failure.error}{note}")
@@ -163,8 +180,8 @@ def test_release(release: str, install: Future, features: list[str], tags: str) 
     except (RuntimeError, BehaveRunError, subprocess.CalledProcessError) as error:
         result = ReleaseResult(release, None, str(error))
     seconds = f" ({result.run.seconds:.0f} s)" if result.run else ""
-    print(f"version-matrix: litserve {release}{seconds}: " + ", ".join(f"{f} {result.cell(f)}" for f in features),
-          flush=True)
+    print(f"version-matrix: litserve {release}{seconds}: " + ", ".join(f"{f} {result.cell(f)}" for f in features)
+          + "".join(f"\n  {line}" for line in details([result])), flush=True)
     return result
 
 
