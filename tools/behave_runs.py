@@ -201,8 +201,9 @@ def _first_error(steps: list[dict]) -> str:
                 message = "\n".join(message)
             lines = [line.strip() for line in str(message).splitlines()
                      if line.strip() and not line.startswith(("Traceback", "  File "))]
-            if not lines:
-                return ""
+            if not lines:  # behave's JSON keeps no message for an error that is not an assertion
+                return (f"{result.get('status')} in step \"{step.get('keyword', '')} {step.get('name', '')}\" "
+                        "(not an assertion: the suite or a server broke; the behave output has the traceback)")
             summary = lines[0] if len(lines) == 1 else f"{lines[0]} / {lines[-1]}"
             return summary[:400]
     return ""
