@@ -170,7 +170,7 @@ def test_allure_reports_a_known_defect_as_known_and_broken_never_failed_or_passe
                           "broken harness": ["Test defects"], "fine": []}, categories
     summary = verdict.from_results(results)
     assert summary == verdict.Verdict(new_failures=2, known_defects=1, passed=1), summary
-    assert summary.title() == ("LitServe acceptance report: 2 NEW FAILUREs, 1 known LitServe defect, 1 passed")
+    assert summary.title() == ("LitServe acceptance report: 2 NEW FAILURES, 1 known LitServe defect, 1 passed")
 
 
 def category_of(result: dict) -> list[str]:

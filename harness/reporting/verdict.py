@@ -25,8 +25,9 @@ REPORT_NAME = "LitServe acceptance report"
 NOT_PASSED = ("failed", "broken", "unknown")
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """``1 known defect``, ``2 known defects`` (``words``: the plural when it is not ``word + "s"``)."""
+    return f"{count} {word}" if count == 1 else f"{count} {words or word + 's'}"
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class Verdict:
 
     def title(self) -> str:
         """One line, for the report's title: ``LitServe acceptance report: no new failures, 11 known ...``."""
-        new = "no new failures" if self.no_new_failures else plural(self.new_failures, "NEW FAILURE")
+        new = "no new failures" if self.no_new_failures else plural(self.new_failures, "NEW FAILURE", "NEW FAILURES")
         return (f"{REPORT_NAME}: {new}, {plural(self.known_defects, 'known LitServe defect')}, "
                 f"{self.passed} passed")
 
