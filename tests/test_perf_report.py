@@ -7,7 +7,7 @@ import json
 import pytest
 
 from harness.perf.load import percentile
-from harness.perf.results import compare, main, make_baseline
+from tools.perf_baseline import compare, main, make_baseline
 
 
 def test_percentile_interpolates_like_numpy():
