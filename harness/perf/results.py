@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.perf import charts
+from harness.reporting import svg
 from harness.perf.load import LoadResult, StreamLoadResult
 from harness.paths import REPORTS_DIR
 from harness.perf.figures import Measured, Ratio, describe
@@ -79,11 +80,11 @@ def attach(measured: list[Measured], ratios: list[Ratio]) -> None:
     for row in rows:
         row.pop("label", None)
     ratio_rows = [{"ratio": r.key, "value": round(r.value, 3), "better": r.better, "meaning": r.meaning} for r in ratios]
-    attach_html("Performance figures", charts.page(
-        "Performance figures", charts.table(rows, "Load points (times in ms)"),
-        charts.table(ratio_rows, "Ratios measured side by side")))
+    attach_html("Performance figures", svg.page(
+        "Performance figures", svg.table(rows, "Load points (times in ms)"),
+        svg.table(ratio_rows, "Ratios measured side by side")))
     if requests:
-        attach_html("Latency distribution", charts.page("Latency distribution", charts.cdf(
+        attach_html("Latency distribution", svg.page("Latency distribution", charts.cdf(
             {f"{describe(m.server)}, {m.kind}, {m.clients} cl.": [x * 1000 for x in m.result.latencies]
              for m in requests}, "request latency (ms, log scale)", "Share of requests answered within x ms")))
     throughput_of = {
@@ -96,11 +97,11 @@ def attach(measured: list[Measured], ratios: list[Ratio]) -> None:
             series.setdefault(describe(m.server), {})[m.clients] = throughput_of[m_id]
     clients = sorted({c for values in series.values() for c in values})
     unit = "chunks per second" if streams and not requests else "requests per second"
-    attach_html("Throughput per concurrency", charts.page("Throughput per concurrency", charts.bars(
+    attach_html("Throughput per concurrency", svg.page("Throughput per concurrency", charts.bars(
         [str(c) for c in clients], {name: [values.get(c, float("nan")) for c in clients]
                                     for name, values in series.items()}, unit, f"{unit.capitalize()} by clients")))
     if streams:
-        attach_html("Chunk-arrival timeline", charts.page("Chunk-arrival timeline", *(
+        attach_html("Chunk-arrival timeline", svg.page("Chunk-arrival timeline", *(
             charts.timeline(_timeline_rows(m), f"{describe(m.server)}, {m.clients} client(s): first streams")
             for m in streams)))
 
