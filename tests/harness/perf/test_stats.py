@@ -1,10 +1,10 @@
-"""Percentiles and steady rates of a load run."""
+"""Percentiles and steady rates of load samples."""
 
 from __future__ import annotations
 
 import pytest
 
-from harness.perf.load import percentile, steady_rate
+from harness.perf.stats import percentile, steady_rate
 
 
 def test_percentile_interpolates_like_numpy():
