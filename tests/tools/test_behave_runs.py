@@ -1,0 +1,59 @@
+"""Reading behave's JSON results, pass rates over several runs, and which features are the default ones."""
+
+from __future__ import annotations
+
+import pytest
+
+from tools import behave_runs
+from tools.behave_runs import _first_error, parse_results
+from tools.flakiness import rates
+
+
+def test_behave_json_results_and_pass_rates():
+    document = [{"location": "/x/features/single_streaming.feature:1", "elements": [
+        {"type": "background", "name": "", "location": "/x/features/single_streaming.feature:3", "steps": []},
+        {"type": "scenario", "name": "A -- @1.1 ", "status": "passed",
+         "location": "/x/features/single_streaming.feature:9", "steps": []},
+        {"type": "scenario", "name": "B", "location": "/x/features/single_streaming.feature:12", "steps": [
+            {"result": {"status": "passed"}},
+            {"result": {"status": "failed", "error_message": ["Assertion Failed: chunks", "  but: was 3"]}}]},
+    ]}]
+    results = parse_results(document)
+    assert [(r.feature, r.name, r.location, r.status) for r in results] == [
+        ("single_streaming", "A -- @1.1", "features/single_streaming.feature:9", "passed"),
+        ("single_streaming", "B", "features/single_streaming.feature:12", "failed")]
+    assert "Assertion Failed: chunks" in results[1].error
+
+    class Run:
+        def __init__(self, scenarios):
+            self.scenarios = scenarios
+
+    assert rates([Run(results), Run(results[:1])]) == [("single_streaming: A -- @1.1", 2, 2),
+                                                        ("single_streaming: B", 0, 1)]
+
+
+def test_a_step_that_errored_is_named_when_behave_keeps_no_message():
+    error = _first_error([{"keyword": "Given", "name": "a model server", "result": {"status": "error"}}])
+    assert error.startswith('error in step "Given a model server"') and "not an assertion" in error
+
+
+def test_default_features_come_from_the_feature_files_and_behave_ini(tmp_path, monkeypatch):
+    features = tmp_path / "features"
+    features.mkdir()
+    (features / "measured.feature").write_text("@performance\nFeature: M\n  Scenario: m\n    Given x\n")
+    (features / "mixed.feature").write_text("Feature: X\n  @slow\n  Scenario: s\n    Given x\n"
+                                            "  Scenario: p\n    Given x\n")
+    (features / "slow.feature").write_text("Feature: S\n  Scenario Outline: o\n    Given <x>\n"
+                                           "    @slow\n    Examples:\n      | x |\n      | 1 |\n")
+    ini = tmp_path / "behave.ini"
+    ini.write_text("[behave]\ndefault_tags = not @performance\n    not @slow\n")
+    monkeypatch.setattr(behave_runs, "FEATURES_DIR", features)
+    monkeypatch.setattr(behave_runs, "BEHAVE_INI", ini)
+    assert behave_runs.default_tags() == "(not @performance) and (not @slow)"
+    assert behave_runs.selected_features() == ["mixed"]
+    assert behave_runs.selected_features("@performance or @slow") == ["measured", "mixed", "slow"]
+    behave_runs.check_features(["mixed", "features/mixed.feature"], behave_runs.default_tags())
+    with pytest.raises(ValueError, match="--tags"):
+        behave_runs.check_features(["measured"], behave_runs.default_tags())
+    with pytest.raises(ValueError, match="known features"):
+        behave_runs.check_features(["nope"], behave_runs.default_tags())
