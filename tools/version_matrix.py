@@ -92,15 +92,19 @@ KNOWN_ISSUES: list[KnownIssue] = [
 ]
 
 
+#: Requirements that only the suite's own tests need, not the features: left out of the release venvs.
+_SUITE_TESTS_ONLY = ("pytest", "playwright", "zizmor")
+
+
 def suite_requirements() -> list[str]:
     """The pinned requirements of the suite itself, without LitServe and without what only the suite's own
-    tests need (pytest, playwright)."""
+    tests need (:data:`_SUITE_TESTS_ONLY`)."""
     lines = (REPO_ROOT / "requirements.txt").read_text().splitlines()
     keep = []
     for line in lines:
         spec = line.split("#")[0].strip()
         name = spec.split("==")[0].strip().lower()
-        if spec and name not in ("litserve", "pytest", "playwright"):
+        if spec and name not in ("litserve", *_SUITE_TESTS_ONLY):
             keep.append(spec)
     return keep
 
