@@ -28,7 +28,8 @@ def pieces(first: str, count: int) -> list[str]:
 
 def chat_completion(exchange: Exchange, content: str, finish_reason: str) -> None:
     """200, JSON, a "chat.completion" with one assistant message holding exactly ``content``."""
-    assert_that(exchange.status, equal_to(200), f"the chat request got status {exchange.status}: {exchange.text[:300]!r}")
+    assert_that(exchange.status, equal_to(200),
+                f"the chat request got status {exchange.status}: {exchange.text[:300]!r}")
     assert_that(exchange.content_type, starts_with("application/json"), "the chat answer is not JSON")
     answer = exchange.json()
     assert_that(answer.get("object"), equal_to("chat.completion"), f"the answer is not a chat completion: {answer}")

@@ -46,7 +46,7 @@ def _called(call: str, arguments: dict, run) -> SdkCall:
     outcome = SdkCall(call, arguments, sent_at=time.monotonic())
     try:
         run(outcome)
-    except openai.OpenAIError as error:
+    except Exception as error:  # noqa: BLE001 - whatever the client raises is what its user gets
         outcome.error = error
     outcome.finished_at = time.monotonic()
     return outcome
