@@ -16,6 +16,12 @@ Feature: OpenAI-compatible chat completions
   fails on purpose after 3 pieces on the topic "broken". It writes down when it produced each
   piece, so the suite can tell a live stream from a buffered one.
 
+  A streamed answer starts with status 200 before the model has produced anything, so a
+  failure after that cannot change the status. A complete answer ends with finish reason
+  "stop" and "data: [DONE]"; a stream that failed must not end like that, and must carry an
+  error event that clients can read: an event is only delivered once a blank line ends it, so
+  an unfinished last event is dropped by every SSE client, the openai client among them.
+
   LitServe releases before 0.2.5 sent the stream as "application/x-ndjson" instead of
   "text/event-stream" (LitServe issue 359), so the scenario that checks the stream on the
   wire applies from 0.2.5 on.
@@ -98,18 +104,20 @@ Feature: OpenAI-compatible chat completions
   @allure.label.story:Chat_stream_fails_midway @critical
   Scenario: A stream that fails midway carries the pieces made before the failure and does not look complete
     When a client streams the chat model's answer to "tell me about broken"
-    Then the stream carries only the 3 pieces "broken-0" to "broken-2", in order, and does not end like a complete answer (no finish reason, no "data: [DONE]")
+    Then the stream carries only the 3 pieces "broken-0" to "broken-2", in order, and the stream does not end like a complete answer
     When a client streams the chat model's answer to "tell me about theta"
     Then the chunks are chat completion chunks carrying the 6 pieces "theta-0" to "theta-5" as deltas, one per chunk, in order
 
-  @known_litserve_defect @litserve.since:0.2.13 @allure.label.story:Chat_stream_fails_midway @critical
+  @known_litserve_defect @allure.link.pull:https://github.com/Lightning-AI/LitServe/pull/562
+  @litserve.since:0.2.13 @allure.label.story:Chat_stream_fails_midway @critical
   Scenario: The openai client is told that a stream failed midway
     When a client streams the chat model's answer to "tell me about broken"
     Then the stream ends with an error event, framed like every other event
     When the openai client asks the chat model "tell me about broken" with streaming
     Then the openai client raises an error saying "Internal Server Error"
 
-  @known_litserve_defect @allure.label.story:Chat_refusal @normal
+  @known_litserve_defect @allure.link.pull:https://github.com/Lightning-AI/LitServe/pull/562
+  @allure.label.story:Chat_refusal @normal
   Scenario: A refused streaming request reaches the client with the model's status and detail
     When a client streams the chat model's answer to "tell me about forbidden"
     Then the stream is answered with status 403 and the detail "rejected: forbidden"

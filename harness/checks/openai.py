@@ -115,13 +115,16 @@ def first_piece_early(transcript: SSETranscript, produced: list[dict], count: in
 
 
 def cut_short(transcript: SSETranscript, expected: list[str]) -> None:
-    """Exactly the pieces made before the failure, then no sign of a complete answer."""
+    """Exactly the pieces made before the failure, and no sign of a complete answer: no finish reason, and
+    no ``data: [DONE]`` unless an error event (one a client can read) comes before it."""
     chunk_deltas(transcript, expected)
     reasons = [choice.get("finish_reason") for e in transcript.data_events if isinstance(e, dict)
                for choice in e.get("choices", []) if choice.get("finish_reason")]
     assert_that(reasons, equal_to([]), f"the failed stream says it finished normally: {reasons}")
-    assert_that(DONE in transcript.wire, equal_to(False),
-                f"the failed stream ends with 'data: [DONE]' like a complete answer: {transcript.wire[-200:]!r}")
+    told = any(isinstance(event, dict) and "error" in event for event in transcript.data_events)
+    assert_that(DONE in transcript.wire and not told, equal_to(False),
+                f"the failed stream ends with 'data: [DONE]' and no error event, like a complete answer: "
+                f"{transcript.wire[-200:]!r}")
 
 
 def error_event_at_end(transcript: SSETranscript) -> None:
