@@ -22,9 +22,9 @@ Feature: OpenAI-compatible chat completions
   error event that clients can read: an event is only delivered once a blank line ends it, so
   an unfinished last event is dropped by every SSE client, the openai client among them.
 
-  LitServe releases before 0.2.5 sent the stream as "application/x-ndjson" instead of
-  "text/event-stream" (LitServe issue 359), so the scenario that checks the stream on the
-  wire applies from 0.2.5 on.
+  LitServe releases before 0.2.5 labelled the stream "application/x-ndjson" instead of
+  "text/event-stream" (LitServe issue 359): the openai client reads it anyway, but SSE clients
+  refuse it, so the scenarios that read the stream as server-sent events apply from 0.2.5 on.
 
   Background:
     Given a chat model server that answers in 6 pieces 50 ms apart, refuses forbidden with status 403 and nonsense with status 400 and fails after 3 pieces on "broken"
@@ -49,7 +49,7 @@ Feature: OpenAI-compatible chat completions
     And the last data event has finish reason "stop" and the usage: 4 prompt tokens, 6 completion tokens and 10 in total
     And the stream ends with exactly "data: [DONE]"
 
-  @allure.label.story:Chat_stream_incremental @blocker
+  @allure.label.story:Chat_stream_incremental @blocker @litserve.since:0.2.5
   Scenario: Streamed pieces reach the client while the model is still producing them
     When a client streams the chat model's answer to "tell me about delta" with max_tokens 10
     Then the first piece reaches the client before the model has produced half of its 10 pieces
@@ -84,7 +84,7 @@ Feature: OpenAI-compatible chat completions
       | with streaming    |
       | without streaming |
 
-  @allure.label.story:Concurrent_chat_streams @critical
+  @allure.label.story:Concurrent_chat_streams @critical @litserve.since:0.2.5
   Scenario: Several clients streaming at once each get their own complete answer
     When 4 clients stream chat answers at the same moment, each about its own name
     Then every client's stream carries its own 6 pieces, in order, and ends with "data: [DONE]"
@@ -101,7 +101,7 @@ Feature: OpenAI-compatible chat completions
       | forbidden | 403    | PermissionDeniedError |
       | nonsense  | 400    | BadRequestError       |
 
-  @allure.label.story:Chat_stream_fails_midway @critical
+  @allure.label.story:Chat_stream_fails_midway @critical @litserve.since:0.2.5
   Scenario: A stream that fails midway carries the pieces made before the failure and does not look complete
     When a client streams the chat model's answer to "tell me about broken"
     Then the stream carries only the 3 pieces "broken-0" to "broken-2", in order, and the stream does not end like a complete answer
