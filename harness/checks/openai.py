@@ -71,9 +71,10 @@ def event_stream(transcript: SSETranscript) -> None:
                 f"{transcript.unterminated[:300]!r}")
 
 
-def chunk_deltas(transcript: SSETranscript, expected: list[str]) -> None:
-    """The data events are "chat.completion.chunk"s whose content deltas are ``expected``, one per chunk, in order."""
-    events = transcript.data_events
+def chunk_deltas(transcript: SSETranscript, expected: list[str], *, error_event_allowed: bool = False) -> None:
+    """The data events are "chat.completion.chunk"s whose content deltas are ``expected``, one per chunk, in order
+    (with ``error_event_allowed``, error events may be among them)."""
+    events = [e for e in transcript.data_events if not (error_event_allowed and isinstance(e, dict) and "error" in e)]
     not_chunks = [e for e in events if not isinstance(e, dict) or e.get("object") != "chat.completion.chunk"]
     assert_that(not_chunks, equal_to([]), f"some events are not chat completion chunks: {str(not_chunks)[:300]}")
     deltas = [choice.get("delta", {}).get("content") for e in events for choice in e.get("choices", [])
@@ -117,7 +118,7 @@ def first_piece_early(transcript: SSETranscript, produced: list[dict], count: in
 def cut_short(transcript: SSETranscript, expected: list[str]) -> None:
     """Exactly the pieces made before the failure, and no sign of a complete answer: no finish reason, and
     no ``data: [DONE]`` unless an error event (one a client can read) comes before it."""
-    chunk_deltas(transcript, expected)
+    chunk_deltas(transcript, expected, error_event_allowed=True)
     reasons = [choice.get("finish_reason") for e in transcript.data_events if isinstance(e, dict)
                for choice in e.get("choices", []) if choice.get("finish_reason")]
     assert_that(reasons, equal_to([]), f"the failed stream says it finished normally: {reasons}")
