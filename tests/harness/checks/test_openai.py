@@ -1,4 +1,4 @@
-"""The SSE reader, the trace reader and the OpenAI checks on known inputs, malformed ones included."""
+"""The OpenAI checks, on event streams read by the SSE reader from known wire text (malformed included)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ import pytest
 from harness.checks import openai as checks
 from harness.clients.http import Exchange
 from harness.clients.sse import SSETranscript, read_sse
-from harness.serving import traces
-from servers.openai_apps import TRACE_PREFIX, embedding_of
+from servers.openai_apps import embedding_of
 
 URL = "http://127.0.0.1:9/v1/chat/completions"
 SSE = {"content-type": "text/event-stream; charset=utf-8"}
@@ -119,21 +118,6 @@ def test_the_embedding_model_is_exact_in_float32():
     for text in ["hello world", "Zebra!", "a", "one two three"]:
         vector = embedding_of(text)
         assert list(struct.unpack("<4f", struct.pack("<4f", *vector))) == vector
-
-
-def test_trace_lines_are_read_by_kind_and_time(tmp_path):
-    class Server:
-        def log_text(self):
-            return "\n".join([
-                "INFO: something else",
-                f'{TRACE_PREFIX} chat-piece {{"topic": "a", "index": 0, "produced_at": 10.0}}',
-                f'{TRACE_PREFIX} embedding-batch {{"members": ["x"], "started_at": 10.5}}',
-                f'{TRACE_PREFIX} chat-piece {{"topic": "a", "index": 1, "produced_at": 11.0}}',
-            ])
-
-    assert [t["index"] for t in traces.traces(Server(), "chat-piece")] == [0, 1]
-    assert [t["index"] for t in traces.traces_between(Server(), "chat-piece", 10.5, 12.0, wait=0)] == [1]
-    assert traces.traces_between(Server(), "embedding-batch", 0, 20, wait=0)[0]["members"] == ["x"]
 
 
 def test_batched_together_needs_two_of_the_texts_in_one_batch():
