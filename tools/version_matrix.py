@@ -71,6 +71,8 @@ _WINDOW_ZERO = ("with batch_timeout=0 the batch collector returns before it take
 _NAMED_HTTP_EXCEPTION = ("an HTTPException raised with keyword arguments (status_code=, detail=) cannot be rebuilt "
                          "after it crosses from the worker to the server process, so the client gets 500 instead of "
                          f"the model's status and detail; fixed in 0.2.3 ({_ISSUE}301, {_PULL}302)")
+_EMBEDDING_BASE64 = ("OpenAIEmbeddingSpec accepts only encoding_format \"float\", so the openai client's default call "
+                     f"(which asks for base64) is refused with 422; fixed in 0.2.6 ({_PULL}388)")
 _SHORT_BATCH = ("when predict returns fewer outputs than the batch has requests, the outputs are zipped with the "
                 "requests and the left-over requests are never answered; from 0.2.6 every member gets 500 "
                 f"\"Batch size mismatch\" ({_PULL}408)")
@@ -89,6 +91,9 @@ KNOWN_ISSUES: list[KnownIssue] = [
                _SHORT_BATCH),
     KnownIssue("0.2.0", "0.2.5", "failure_streams", "A batched stream that fails midway", "did not end within",
                _BATCHED_STREAM_ERROR),
+    KnownIssue("0.2.0", "0.2.2", "openai_chat", "A refused request reaches the client",
+               "did not get the model's status and detail; it got 500", _NAMED_HTTP_EXCEPTION),
+    KnownIssue("0.2.5", "0.2.5", "openai_embeddings", "called with its defaults", "Error code: 422", _EMBEDDING_BASE64),
 ]
 
 
