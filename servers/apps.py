@@ -246,14 +246,15 @@ def _litapi_kwargs(settings: AppSettings, stream: bool) -> dict:
 
 
 #: App name -> factory building its LitAPI from the scenario's settings.
-APPS: dict[str, Callable[[AppSettings], ls.LitAPI]] = {
+APPS: dict[str, Callable[[AppSettings], ls.LitAPI | list[ls.LitAPI]]] = {
     "square": _pick(SquareAPI, BatchedSquareAPI, stream=False),
     "tokens": _pick(TokenStreamAPI, BatchedTokenStreamAPI, stream=True),
 }
 
 
-def build_api(app: str, settings: AppSettings) -> ls.LitAPI:
-    """Build the LitAPI of ``app``; an unknown name raises with the list of known apps."""
+def build_api(app: str, settings: AppSettings) -> ls.LitAPI | list[ls.LitAPI]:
+    """Build the LitAPI (or, for several endpoints, the LitAPIs) of ``app``; an unknown name raises
+    with the list of known apps."""
     try:
         factory = APPS[app]
     except KeyError:
@@ -262,3 +263,7 @@ def build_api(app: str, settings: AppSettings) -> ls.LitAPI:
 
 # LitServe 0.2.0 and 0.2.1 only batch tensors and arrays by default (see servers/compat.py).
 give_list_batching(batched=(BatchedSquareAPI,), streaming=(BatchedTokenStreamAPI,))
+
+# Apps for LitServe as people deploy it (several workers, async models, several endpoints, metrics): they build
+# on the classes above and add themselves to APPS (a plain import, so either module may be imported first).
+import servers.deployment_apps  # noqa: E402,F401
