@@ -42,7 +42,8 @@ Feature: Async models
     Then the first client is answered with status 500 and a short error that reveals nothing of the model
     When a client asks for the square of 21
     Then the first client is answered with status 422 and the detail "rejected: 21"
-    And a client that then asks for the square of 4 gets 16
+    When 2 other clients ask at the same moment
+    Then every client gets the square of its own number
 
   @fixture.fresh_server @allure.label.story:Configuration @normal
   Scenario: LitServe refuses to start an async model that batches
