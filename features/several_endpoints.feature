@@ -47,8 +47,8 @@ Feature: Several endpoints on one server
   @fixture.fresh_server @allure.label.story:Health @critical
   Scenario: The server is ready only when every endpoint's model has loaded
     Given a server with a square endpoint at "/square" and a streaming endpoint at "/tokens" whose model takes 2 seconds to load, watched from its start
-    Then its health check answered 503 while the streaming model was still loading
-    And its health check does not answer 200 before the model has finished loading
+    Then its health check does not answer 200 before the model has finished loading
+    And its health check answered 503 while the streaming model was still loading
     And its health check answers 200 once the model has loaded
 
   @fixture.fresh_server @allure.label.story:Configuration @normal

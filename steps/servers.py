@@ -189,11 +189,6 @@ def step_square_workers_restarting(context, workers, cost_ms):
     start_app(context, "traced_square", workers=workers, predict_seconds=cost_ms / 1000, restart_workers=True)
 
 
-@given("a model server that squares numbers with {workers:d} inference workers")
-def step_square_workers_plain(context, workers):
-    start_app(context, "traced_square", workers=workers)
-
-
 @given("an async model server that squares numbers, awaiting {cost_ms:d} ms per request")
 def step_async_square(context, cost_ms):
     start_app(context, "traced_square", enable_async=True, predict_seconds=cost_ms / 1000)
