@@ -171,9 +171,10 @@ def step_batched_stream_twin(context, max_batch_size, chunks, window_ms):
 # server-side timestamps.
 
 @given("a model server that squares numbers with {workers:d} inference workers and {api_servers:d} API servers, "
-       "taking {cost_ms:d} ms per request")
+       "taking {cost_ms:d} ms per request, that counts the requests it serves in Prometheus metrics")
 def step_square_workers(context, workers, api_servers, cost_ms):
-    start_app(context, "traced_square", workers=workers, api_servers=api_servers, predict_seconds=cost_ms / 1000)
+    start_app(context, "traced_square", workers=workers, api_servers=api_servers, predict_seconds=cost_ms / 1000,
+              metrics=True)
 
 
 @given("a streaming model server with {workers:d} inference workers and {api_servers:d} API servers "
@@ -228,9 +229,3 @@ def step_async_batching(context, max_batch_size):
 @given('LitServe is asked to serve two models that both answer at "/predict"')
 def step_clashing_endpoints(context):
     start_fresh_app_unready(context, "clashing_endpoints")
-
-
-@given("a model server that squares numbers with {workers:d} inference workers, taking {cost_ms:d} ms per request, "
-       "that counts the requests it serves in Prometheus metrics")
-def step_square_metrics(context, workers, cost_ms):
-    start_app(context, "traced_square", workers=workers, predict_seconds=cost_ms / 1000, metrics=True)
