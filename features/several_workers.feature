@@ -24,7 +24,7 @@ Feature: Several inference workers and API servers
   worker (within about 2 seconds), after up to 30 seconds of graceful shutdown.
 
   Which releases: workers_per_device and num_api_servers exist from 0.2.0 on; the
-  info endpoint from 0.2.6 on.
+  info endpoint from 0.2.6 on; restart_workers from 0.2.17 on.
 
   @allure.label.story:Parallel_workers @critical
   Scenario: Slow requests sent together are served at the same time by different workers
@@ -53,13 +53,13 @@ Feature: Several inference workers and API servers
     Then every client receives its own 5 chunks in order, and nothing from another client
     And no stream takes longer than 2000 ms to end
 
-  @fixture.fresh_server @allure.label.story:Worker_dies @critical
+  @fixture.fresh_server @allure.label.story:Worker_dies @critical @litserve.since:0.2.17
   Scenario: When one of several workers dies, the others go on and a new one takes its place
     Given a model server that squares numbers with 2 inference workers, taking 100 ms per request, and restarts workers that die
     When one of its 2 inference workers is killed
     Then the other worker goes on running, and a new one takes the dead one's place within 15 seconds
 
-  @known_litserve_defect @fixture.fresh_server @allure.label.story:Worker_dies @critical
+  @known_litserve_defect @fixture.fresh_server @allure.label.story:Worker_dies @critical @litserve.since:0.2.17
   Scenario: When one of several workers dies, no request sent afterwards is lost
     Given a model server that squares numbers with 2 inference workers, taking 100 ms per request, and restarts workers that die
     When one of its 2 inference workers is killed
