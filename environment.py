@@ -8,7 +8,8 @@
 * The Allure results folder is emptied when the run starts and gets the run's environment and
   failure categories; labels made from tags are tidied when it ends (``harness.reporting.allure_meta``).
 * ``@known_litserve_defect`` scenarios: see ``harness/tags/known_defects.py`` (failures relabelled,
-  not counted in the exit code; a pass is announced as a fixed defect).
+  not counted in the exit code, reported to Allure as known and broken; a pass is announced as a fixed
+  defect; the run ends with the verdict: new failures, known LitServe defects, passed).
 * After each scenario that measured performance, its figures go to ``reports/performance.json``
   and its tables and charts to the report.
 * A scenario tagged ``@litserve.since:X`` / ``@litserve.until:X`` is skipped, with the reason,
@@ -16,8 +17,6 @@
 """
 
 from __future__ import annotations
-
-import sys
 
 from behave import fixture, use_fixture
 
@@ -95,6 +94,4 @@ def after_scenario(context, scenario):
 
 def after_all(context):
     allure_meta.finish_run(context)
-    summary = known_defects.summary()
-    if summary:
-        print(f"\n{summary}", file=sys.__stdout__, flush=True)
+    known_defects.after_all(context)

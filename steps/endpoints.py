@@ -7,9 +7,10 @@ from hamcrest import assert_that, equal_to, has_entries
 
 import parameter_types  # noqa: F401  (registers the step parameter types)
 from common import TIME_LIMIT, only_exchange, record_exchanges, record_transcripts, url
-from harness.clients import http, misbehaving, mixed, streams
+from harness.clients import http, mixed, streams
 from harness.clients.bodies import square_request, stream_request
 from harness.reporting import attachments
+from harness.serving import watch
 from harness.serving.launcher import READY_TIMEOUT_SECONDS
 
 
@@ -45,7 +46,7 @@ def step_info_streaming(context, path):
 
 @then("its health check answered 503 while the streaming model was still loading")
 def step_not_ready_while_loading(context):
-    loaded_at = misbehaving.model_loaded_at(context.server)
+    loaded_at = watch.model_loaded_at(context.server)
     assert_that(loaded_at is not None, equal_to(True), "the streaming model never finished loading")
     early = {status for at, status in context.health_watch.answers_at if at < loaded_at}
     assert_that("503" in early, equal_to(True),
@@ -57,12 +58,12 @@ def step_not_ready_while_loading(context):
 @then('LitServe refuses to start, saying "{message}"')
 def step_refuses_to_start(context, message):
     server = context.server
-    watch = misbehaving.watch_health(server, until_ready_within=READY_TIMEOUT_SECONDS)  # until it is ready or exits
-    code = misbehaving.wait_for_exit(server, 5.0)
+    health = watch.watch_health(server, until_ready_within=READY_TIMEOUT_SECONDS)  # until it is ready or exits
+    code = watch.wait_for_exit(server, 5.0)
     log = server.log_text()
     attachments.attach_text("Server log", log)
     assert_that(code is not None, equal_to(True),
-                f"the server started instead of refusing (health check: {watch.describe()}):\n{server.log_tail()}")
+                f"the server started instead of refusing (health check: {health.describe()}):\n{server.log_tail()}")
     assert_that(code != 0, equal_to(True), f"the server exited with code 0, as if all went well:\n{log}")
     assert_that(message in log, equal_to(True), f"the server did not say {message!r}:\n{server.log_tail()}")
     assert_that("Traceback" in log, equal_to(False), f"the refusal came with a traceback:\n{server.log_tail()}")

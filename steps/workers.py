@@ -13,7 +13,8 @@ from hamcrest import assert_that, equal_to
 
 from common import record_exchanges, url
 from harness.checks import answers, workers
-from harness.clients import http, misbehaving
+from harness.clients import http
+from harness.serving import watch
 from harness.clients.bodies import square_request
 
 #: A server broken on purpose is not worth a long graceful stop (after a lost request, LitServe 0.2.19 does
@@ -57,19 +58,19 @@ def step_streams_together(context, count, processes):
 @when("one of its {count:d} inference workers is killed")
 def step_kill_one_worker(context, count):
     context.server.graceful_stop_seconds = BROKEN_SERVER_STOP_SECONDS
-    running = misbehaving.inference_workers(context.server)
+    running = watch.inference_workers(context.server)
     assert_that(len(running), equal_to(count), f"the server runs {len(running)} inference workers, not {count}")
-    context.killed_worker, context.surviving_workers = misbehaving.kill_one_of_the_workers(context.server)
+    context.killed_worker, context.surviving_workers = watch.kill_one_of_the_workers(context.server)
     context.killed_at = time.monotonic()
 
 
 @then("the other worker goes on running, and a new one takes the dead one's place within {seconds:g} seconds")
 def step_worker_replaced_among_several(context, seconds):
     count = 1 + len(context.surviving_workers)
-    outcome = misbehaving.wait_for_worker_count(context.server, count, context.killed_worker,
+    outcome = watch.wait_for_worker_count(context.server, count, context.killed_worker,
                                                 within=seconds - (time.monotonic() - context.killed_at))
     assert_that(outcome, equal_to("ready"), f"{seconds:g} s after worker {context.killed_worker} was killed: {outcome}")
-    still = {w.pid for w in misbehaving.inference_workers(context.server)}
+    still = {w.pid for w in watch.inference_workers(context.server)}
     gone = [pid for pid in context.surviving_workers if pid not in still]
     assert_that(gone, equal_to([]), f"the workers that were not killed did not survive: {gone} are gone")
 
