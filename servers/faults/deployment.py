@@ -125,7 +125,7 @@ def per_api_auth_skipped() -> None:
 
 @fault("path_clash_accepted", features=["several_endpoints"], requires=_PATH_COLLISION)
 def path_clash_accepted() -> None:
-    """Two LitAPIs on the same path are accepted; the second silently shadows nothing and serves nothing."""
+    """Two LitAPIs on the same path are accepted: the server starts, and one of them can never be reached."""
     from litserve.server import _LitAPIConnector
 
     _LitAPIConnector._detect_path_collision = lambda self: None
