@@ -17,7 +17,9 @@ Feature: Async models
   Batching and async do not go together in LitServe: a server with enable_async=True
   and max_batch_size above 1 refuses to start, with a message saying so.
 
-  Which releases: enable_async exists from LitServe 0.2.9 on.
+  Which releases: enable_async exists from LitServe 0.2.9 on. Up to 0.2.12 an async
+  streaming model's encode_response was called once per chunk with a plain list; from
+  0.2.13 on it gets the async generator of predict, as the model here expects.
 
   @allure.label.story:Concurrency @critical
   Scenario: Requests that await overlap inside one worker, and each client gets its own answer
@@ -27,7 +29,7 @@ Feature: Async models
     And the 8 requests were served by 1 worker process, all at the same time
     And no client waits longer than 3000 ms for its answer
 
-  @allure.label.story:Streams @critical
+  @allure.label.story:Streams @critical @litserve.since:0.2.13
   Scenario: Async streams are delivered as produced, in order, each to its own client
     Given an async streaming model server that produces 6 chunks 100 ms apart
     When 4 clients stream replies at the same moment
