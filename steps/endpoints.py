@@ -52,7 +52,7 @@ def step_not_ready_while_loading(context):
     assert_that("503" in early, equal_to(True),
                 f"the health check never answered 503 while the streaming model was loading (it answered "
                 f"{sorted(early)}); the server opened its port only when every model was loaded, so this "
-                f"scenario proves nothing:\n{context.health_watch.describe()}")
+                f"scenario proves nothing:\n{context.health_watch.describe()}\n{context.server.log_tail()}")
 
 
 @then('LitServe refuses to start, saying "{message}"')
