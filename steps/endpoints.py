@@ -49,6 +49,10 @@ def step_not_ready_while_loading(context):
     loaded_at = watch.model_loaded_at(context.server)
     assert_that(loaded_at is not None, equal_to(True), "the streaming model never finished loading")
     early = {status for at, status in context.health_watch.answers_at if at < loaded_at}
+    crashed = sorted(status for status in early if status.startswith("5") and status != "503")
+    assert_that(crashed, equal_to([]), f"the health check answered {', '.join(crashed)} (it crashed instead of saying "
+                f"'not ready') while the streaming model was loading:\n{context.health_watch.describe()}\n"
+                f"{context.server.log_tail()}")
     assert_that("503" in early, equal_to(True),
                 f"the health check never answered 503 while the streaming model was loading (it answered "
                 f"{sorted(early)}); the server opened its port only when every model was loaded, so this "

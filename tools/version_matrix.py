@@ -70,7 +70,7 @@ KNOWN_ISSUES: list[KnownIssue] = [
     KnownIssue("0.2.0", "0.2.7", "dynamic_batching", "request context moved between requests", _SHARED_CONTEXT),
     KnownIssue("0.2.0", "0.2.7", "streaming_batching", "request context moved between requests", _SHARED_CONTEXT),
     KnownIssue("0.2.0", "0.2.1", "dynamic_batching", "got no answer within", _WINDOW_ZERO),
-    KnownIssue("0.2.11", "0.2.11", "several_endpoints", "'list' object has no attribute 'health'", _MULTI_API_HEALTH),
+    KnownIssue("0.2.11", "0.2.11", "several_endpoints", "the health check answered 500", _MULTI_API_HEALTH),
 ]
 
 
