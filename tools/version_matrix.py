@@ -61,11 +61,16 @@ _SHARED_CONTEXT = ("every request of a batch gets the same context dict (`contex
 _WINDOW_ZERO = ("with batch_timeout=0 the batch collector returns before it takes any request, so requests are "
                 "never served; fixed in 0.2.2 (https://github.com/Lightning-AI/LitServe/pull/238)")
 
+_MULTI_API_HEALTH = ("with several LitAPIs on one server, /health calls health() on the list of APIs and answers 500 "
+                     "(AttributeError), so the server never reports ready; fixed in 0.2.12 "
+                     "(https://github.com/Lightning-AI/LitServe/pull/529)")
+
 #: Real bugs of old releases that the suite catches (found by running the matrix; see README).
 KNOWN_ISSUES: list[KnownIssue] = [
     KnownIssue("0.2.0", "0.2.7", "dynamic_batching", "request context moved between requests", _SHARED_CONTEXT),
     KnownIssue("0.2.0", "0.2.7", "streaming_batching", "request context moved between requests", _SHARED_CONTEXT),
     KnownIssue("0.2.0", "0.2.1", "dynamic_batching", "got no answer within", _WINDOW_ZERO),
+    KnownIssue("0.2.11", "0.2.11", "several_endpoints", "the health check answered 500", _MULTI_API_HEALTH),
 ]
 
 
