@@ -28,5 +28,8 @@ def declare(context: Any) -> None:
     context.killed_worker = None        # pid of the inference worker a step killed
     context.killed_at = 0.0             # time.monotonic() when it was killed
     context.victim = {}                 # outcome of the request in flight when its worker was killed
+    context.surviving_workers = []      # pids of the inference workers not killed (one of several killed)
+    # -- monitoring
+    context.metrics_before = None       # Scrape: the server's metrics before the scenario's requests
     # -- performance
     context.measured = []               # list[Measured]: load points measured by this scenario

@@ -12,6 +12,7 @@ import os
 import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 
@@ -19,6 +20,7 @@ import litserve as ls
 
 from servers import compat, faults
 from servers.apps import APPS, build_api
+from servers.deployment_apps import loggers_for
 from servers.settings import AppSettings
 
 
@@ -73,6 +75,38 @@ def _optional_server_kwargs(settings: AppSettings) -> dict:
     return kwargs
 
 
+#: Exit code of a server that LitServe refused to build (``LitServer(...)`` or ``LitAPI(...)`` raised).
+REFUSED_EXIT_CODE = 3
+
+
+def _build_server(app: str, settings: AppSettings) -> ls.LitServer:
+    """The LitServer of ``app``: one LitAPI or several (several endpoints), with the scenario's options."""
+    built = build_api(app, settings)
+    apis = built if isinstance(built, list) else [built]
+    kwargs = {**_optional_server_kwargs(settings), **apis[0].server_kwargs}
+    loggers = loggers_for(settings)
+    if loggers:
+        kwargs["loggers"] = loggers
+    return ls.LitServer(built, accelerator="cpu", workers_per_device=settings.workers, timeout=settings.timeout,
+                        **kwargs)
+
+
+def _optional_run_kwargs(settings: AppSettings) -> dict:
+    """``run`` options passed only when a scenario sets them."""
+    return {"num_api_servers": settings.api_servers} if settings.api_servers else {}
+
+
+def _prometheus_multiprocess_dir() -> None:
+    """prometheus_client's multiprocess mode, in the server's private temp dir (removed with the server).
+
+    LitServe's logger process counts and its API server processes answer /metrics; they share the
+    counter through files in this directory. Set before anything imports prometheus_client.
+    """
+    directory = os.path.join(tempfile.gettempdir(), "prometheus-multiproc")
+    os.makedirs(directory, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(sys.argv[1:] if argv is None else argv)
     settings = AppSettings.from_dict(json.loads(args.settings))
@@ -82,16 +116,23 @@ def main(argv: list[str] | None = None) -> int:
                          "(harness.serving.launcher sets it); they differ")
     faults.apply_from_environment()
     os.environ[faults.SERVER_PID_VARIABLE] = str(os.getpid())  # spawned inference workers re-apply the fault
-    api = build_api(args.app, settings)
-    server = ls.LitServer(api, accelerator="cpu", workers_per_device=settings.workers, timeout=settings.timeout,
-                          **_optional_server_kwargs(settings), **api.server_kwargs)
+    if settings.metrics:
+        _prometheus_multiprocess_dir()
+    try:
+        server = _build_server(args.app, settings)
+    except (ValueError, TypeError) as error:
+        # LitServe refuses this configuration (a documented refusal, e.g. async with batching): say so in
+        # one line, without a traceback, so that the launcher and the scenario report it plainly.
+        print(f"suite: LitServe refused to start app {args.app!r} with {settings.changed()}: "
+              f"{type(error).__name__}: {error}", flush=True)
+        return REFUSED_EXIT_CODE
     _interrupt_on_sigterm()
     parent_pid = int(os.environ.get("LITSERVE_SUITE_PARENT_PID") or os.getppid())
     try:
         _stop_when_orphaned(parent_pid)  # may interrupt at once: the suite may be gone already
         print(f"suite: starting app {args.app!r} on 127.0.0.1:{args.port} with {settings.changed()} "
               f"(litserve {compat.litserve_version()})", flush=True)
-        server.run(**compat.run_kwargs(server, args.port))
+        server.run(**compat.run_kwargs(server, args.port), **_optional_run_kwargs(settings))
         print("suite: server stopped", flush=True)
     finally:
         _remove_private_tmpdir_if_orphaned(parent_pid)

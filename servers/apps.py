@@ -257,7 +257,7 @@ def _imported(module: str, factory: str) -> Callable[[AppSettings], ls.LitAPI]:
 
 
 #: App name -> factory building its LitAPI from the scenario's settings.
-APPS: dict[str, Callable[[AppSettings], ls.LitAPI]] = {
+APPS: dict[str, Callable[[AppSettings], ls.LitAPI | list[ls.LitAPI]]] = {
     "square": _pick(SquareAPI, BatchedSquareAPI, stream=False),
     "tokens": _pick(TokenStreamAPI, BatchedTokenStreamAPI, stream=True),
     # OpenAI-compatible chat completions and embeddings (servers/openai_apps.py)
@@ -266,8 +266,9 @@ APPS: dict[str, Callable[[AppSettings], ls.LitAPI]] = {
 }
 
 
-def build_api(app: str, settings: AppSettings) -> ls.LitAPI:
-    """Build the LitAPI of ``app``; an unknown name raises with the list of known apps."""
+def build_api(app: str, settings: AppSettings) -> ls.LitAPI | list[ls.LitAPI]:
+    """Build the LitAPI (or, for several endpoints, the LitAPIs) of ``app``; an unknown name raises
+    with the list of known apps."""
     try:
         factory = APPS[app]
     except KeyError:
@@ -276,3 +277,7 @@ def build_api(app: str, settings: AppSettings) -> ls.LitAPI:
 
 # LitServe 0.2.0 and 0.2.1 only batch tensors and arrays by default (see servers/compat.py).
 give_list_batching(batched=(BatchedSquareAPI,), streaming=(BatchedTokenStreamAPI,))
+
+# Apps for LitServe as people deploy it (several workers, async models, several endpoints, metrics): they build
+# on the classes above and add themselves to APPS (a plain import, so either module may be imported first).
+import servers.deployment_apps  # noqa: E402,F401

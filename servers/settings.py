@@ -19,7 +19,18 @@ class AppSettings:
     chunks: int = 5
     chunk_pause: float = 0.0
     timeout: float = 30.0
+    #: LitServer(workers_per_device=...): inference worker processes per device (one device: the CPU).
     workers: int = 1
+    #: run(num_api_servers=...): API server processes (0 = LitServe's default, one per inference worker).
+    api_servers: int = 0
+    #: LitAPI(enable_async=True) with async decode_request, predict and encode_response (traced apps only).
+    enable_async: bool = False
+    #: The app logs one "served_requests" record per request (self.log) to a Logger that LitServe
+    #: mounts at /metrics for Prometheus (traced apps only).
+    metrics: bool = False
+    #: Several endpoints on one server: the streaming endpoint's own authorize() requires this key
+    #: in the X-API-Key header ("" = open).
+    endpoint_key: str = ""
     # -- Failure switches (features/failure_modes/*): all off by default.
     #: Where the model fails on purpose: comma-separated rules "<step>:<value>" (raise an ordinary
     #: error) or "<step>:<value>:<status>" (refuse with that HTTP status and the detail "rejected: <value>").

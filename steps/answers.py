@@ -162,6 +162,7 @@ def step_health_answer(context, status, text):
 
 
 @then("the info says the server runs {workers:d} worker per device with a request timeout of {timeout:g} seconds")
+@then("the info says the server runs {workers:d} workers per device with a request timeout of {timeout:g} seconds")
 def step_info_server(context, workers, timeout):
     info = only_exchange(context).json()
     assert_that(info.get("server", {}), has_entries(workers_per_device=workers, timeout=timeout),

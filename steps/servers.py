@@ -167,3 +167,68 @@ def step_batched_twin(context, max_batch_size, window_ms):
 @given("beside it the same model, batching up to {max_batch_size:d} streams of {chunks:d} chunks within {window_ms:d} ms")
 def step_batched_stream_twin(context, max_batch_size, chunks, window_ms):
     measure.start_twin(context, max_batch_size=max_batch_size, batch_timeout=window_ms / 1000, chunks=chunks)
+
+
+# ---------------------------------------------------------------- deployments: several workers, async models,
+# several endpoints, metrics (servers/deployment_apps.py). The traced apps answer with the worker's pid and
+# server-side timestamps.
+
+@given("a model server that squares numbers with {workers:d} inference workers and {api_servers:d} API servers, "
+       "taking {cost_ms:d} ms per request, that counts the requests it serves in Prometheus metrics")
+def step_square_workers(context, workers, api_servers, cost_ms):
+    start_app(context, "traced_square", workers=workers, api_servers=api_servers, predict_seconds=cost_ms / 1000,
+              metrics=True)
+
+
+@given("a streaming model server with {workers:d} inference workers and {api_servers:d} API servers "
+       "that produces {chunks:d} chunks {pause_ms:d} ms apart")
+def step_stream_workers(context, workers, api_servers, chunks, pause_ms):
+    start_app(context, "traced_tokens", workers=workers, api_servers=api_servers, chunks=chunks,
+              chunk_pause=pause_ms / 1000)
+
+
+@given("a model server that squares numbers with {workers:d} inference workers, taking {cost_ms:d} ms per request, "
+       "and restarts workers that die")
+def step_square_workers_restarting(context, workers, cost_ms):
+    start_app(context, "traced_square", workers=workers, predict_seconds=cost_ms / 1000, restart_workers=True)
+
+
+@given("an async model server that squares numbers, awaiting {cost_ms:d} ms per request")
+def step_async_square(context, cost_ms):
+    start_app(context, "traced_square", enable_async=True, predict_seconds=cost_ms / 1000)
+
+
+@given("an async model server that squares numbers but fails for the input {failing:d} "
+       "and refuses the input {refused:d} with status {status:d}")
+def step_async_square_fails(context, failing, refused, status):
+    start_app(context, "traced_square", enable_async=True, failure_rules=f"predict:{failing},decode:{refused}:{status}")
+
+
+@given("an async streaming model server that produces {chunks:d} chunks {pause_ms:d} ms apart")
+def step_async_stream(context, chunks, pause_ms):
+    start_app(context, "traced_tokens", enable_async=True, chunks=chunks, chunk_pause=pause_ms / 1000)
+
+
+@given('a server with a square endpoint at "/square" and a streaming endpoint at "/tokens" '
+       'that requires its own API key "{key}"')
+def step_two_endpoints(context, key):
+    start_app(context, "two_endpoints", endpoint_key=key, chunk_pause=0.02)
+
+
+@given('a server with a square endpoint at "/square" and a streaming endpoint at "/tokens" '
+       'whose model takes {seconds:g} seconds to load, watched from its start')
+def step_two_endpoints_slow(context, seconds):
+    server = start_fresh_app_unready(context, "two_endpoints", setup_seconds=seconds)
+    context.health_watch = watch.watch_health(server, until_ready_within=seconds + READY_TIMEOUT_SECONDS)
+    attachments.attach_text("Health check answers (seconds after launch, status)", context.health_watch.describe())
+
+
+@given("LitServe is asked to serve an async model that batches up to {max_batch_size:d} requests")
+def step_async_batching(context, max_batch_size):
+    start_fresh_app_unready(context, "traced_square", enable_async=True, max_batch_size=max_batch_size,
+                            batch_timeout=0.01)
+
+
+@given('LitServe is asked to serve two models that both answer at "/predict"')
+def step_clashing_endpoints(context):
+    start_fresh_app_unready(context, "clashing_endpoints")

@@ -80,6 +80,10 @@ _BATCHED_STREAM_ERROR = ("when a batched stream fails, the error is sent to only
                          "variable left over from the last request); the other streams never end; fixed in 0.2.6 "
                          f"({_PULL}408)")
 
+_MULTI_API_HEALTH = ("with several LitAPIs on one server, /health calls health() on the list of APIs and answers 500 "
+                     "(AttributeError), so the server never reports ready; fixed in 0.2.12 "
+                     f"({_PULL}529)")
+
 #: Real bugs of old releases that the suite catches (found by running the matrix; see README).
 KNOWN_ISSUES: list[KnownIssue] = [
     KnownIssue("0.2.0", "0.2.7", "dynamic_batching", "", "request context moved between requests", _SHARED_CONTEXT),
@@ -94,6 +98,7 @@ KNOWN_ISSUES: list[KnownIssue] = [
     KnownIssue("0.2.0", "0.2.2", "openai_chat", "A refused request reaches the client",
                "did not get the model's status and detail; it got 500", _NAMED_HTTP_EXCEPTION),
     KnownIssue("0.2.5", "0.2.5", "openai_embeddings", "called with its defaults", "Error code: 422", _EMBEDDING_BASE64),
+    KnownIssue("0.2.11", "0.2.11", "several_endpoints", "", "the health check answered 500", _MULTI_API_HEALTH),
 ]
 
 

@@ -53,12 +53,12 @@ class StreamTranscript:
 
 
 async def read_stream(client: httpx.AsyncClient, url: str, body: Any, *,
-                      time_limit: float = DEFAULT_TIME_LIMIT) -> StreamTranscript:
-    """POST ``body`` and read the answer as newline-delimited chunks until the server ends it."""
+                      time_limit: float = DEFAULT_TIME_LIMIT, headers: dict[str, str] | None = None) -> StreamTranscript:
+    """POST ``body`` (with ``headers``) and read the answer as newline-delimited chunks until the server ends it."""
     transcript = StreamTranscript(url, body)
 
     async def consume() -> None:
-        async with client.stream("POST", url, json=body) as response:
+        async with client.stream("POST", url, json=body, headers=headers) as response:
             transcript.status = response.status_code
             transcript.headers = dict(response.headers)
             async for line in response.aiter_lines():
@@ -80,7 +80,8 @@ async def read_stream(client: httpx.AsyncClient, url: str, body: Any, *,
     return transcript
 
 
-def stream_concurrently(url: str, bodies: list[Any], *, time_limit: float = DEFAULT_TIME_LIMIT) -> list[StreamTranscript]:
+def stream_concurrently(url: str, bodies: list[Any], *, time_limit: float = DEFAULT_TIME_LIMIT,
+                        headers: dict[str, str] | None = None) -> list[StreamTranscript]:
     """Start one stream per body at the same moment, each from its own (already connected) client."""
     barrier = asyncio.Barrier(len(bodies))
 
@@ -88,7 +89,7 @@ def stream_concurrently(url: str, bodies: list[Any], *, time_limit: float = DEFA
         async with new_client() as client:
             await connect(client, url)
             await barrier.wait()
-            return await read_stream(client, url, body, time_limit=time_limit)
+            return await read_stream(client, url, body, time_limit=time_limit, headers=headers)
 
     async def run() -> list[StreamTranscript]:
         return list(await asyncio.gather(*(one(body) for body in bodies)))

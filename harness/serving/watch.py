@@ -143,3 +143,33 @@ def wait_for_new_worker(server: RunningServer, dead_pid: int, within: float) -> 
                 return f"the server exited with code {server.process.returncode}"
             time.sleep(0.1)
     return seen
+
+
+def kill_one_of_the_workers(server: RunningServer) -> tuple[int, list[int]]:
+    """SIGKILL one of the server's several inference workers. Returns its PID and the PIDs of the others."""
+    workers = sorted(w.pid for w in inference_workers(server))
+    if len(workers) < 2:
+        raise RuntimeError(f"expected several inference workers in the server's process tree, found {workers}")
+    os.kill(workers[0], signal.SIGKILL)
+    return workers[0], workers[1:]
+
+
+def wait_for_worker_count(server: RunningServer, count: int, dead_pid: int, within: float) -> str:
+    """"ready" once ``count`` inference workers other than ``dead_pid`` run and ``/health`` answers 200;
+    otherwise what was last seen when ``within`` seconds have passed."""
+    deadline = time.monotonic() + within
+    seen = "nothing yet"
+    with httpx.Client(timeout=1.0, headers=server.auth_headers) as client:
+        while time.monotonic() < deadline:
+            workers = sorted(w.pid for w in inference_workers(server) if w.pid != dead_pid)
+            try:
+                health = client.get(f"{server.base_url}/health").status_code
+            except httpx.HTTPError as error:
+                health = type(error).__name__
+            seen = f"inference workers {workers}, health check {health}"
+            if len(workers) == count and health == 200:
+                return "ready"
+            if not server.is_alive():
+                return f"the server exited with code {server.process.returncode}"
+            time.sleep(0.1)
+    return seen

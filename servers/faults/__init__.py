@@ -12,7 +12,8 @@ Modules: ``registry`` (the :class:`Fault` record, the :func:`fault` decorator, c
 applying), ``patching`` (helpers the faults share: batch collector overrides, hook wrapping,
 stream writer replacement, the worker entry point), ``core`` (batching and streaming faults),
 ``failure_modes`` (how LitServe fails: errors, bad input, timeouts, health, workers), ``openai_api``
-(the OpenAI-compatible chat and embedding specs).
+(the OpenAI-compatible chat and embedding specs), ``deployment`` (several workers and API servers,
+async models, several endpoints, metrics).
 
 How to add a fault
 ------------------
@@ -49,7 +50,7 @@ Write a function that monkeypatches the installed LitServe, and register it with
 
 from servers.faults.registry import (FAULT_VARIABLE, FAULTS, SERVER_PID_VARIABLE, Fault, NotApplicable, apply,
                                      apply_from_environment, apply_in_spawned_worker, fault, resolve)
-from servers.faults import core, failure_modes, openai_api  # noqa: F401  (registers the faults, in this order)
+from servers.faults import core, failure_modes, openai_api, deployment  # noqa: F401  (registers the faults, in this order)
 
 __all__ = ["FAULT_VARIABLE", "FAULTS", "SERVER_PID_VARIABLE", "Fault", "NotApplicable", "apply",
            "apply_from_environment", "apply_in_spawned_worker", "fault", "resolve"]
