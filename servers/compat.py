@@ -11,6 +11,9 @@ release's own signatures (not at version numbers), so on the newest release it c
   ``uvicorn.Config``; the suite still keeps its servers on 127.0.0.1 by pinning the host
   of every ``uvicorn.Config`` made in the server process.
 * ``run(generate_client_file=)`` is passed only where the release has it.
+* ``litserve.Logger`` exists from 0.2.3 on. The metrics app subclasses :data:`LOGGER_BASE`, which
+  is ``litserve.Logger`` where it exists, so that the apps still import on 0.2.0 - 0.2.2 (the
+  monitoring feature itself applies from 0.2.3 on); using it there fails with a clear message.
 """
 
 from __future__ import annotations
@@ -21,6 +24,18 @@ from typing import Any
 import litserve as ls
 
 HOST = "127.0.0.1"
+
+
+class _NoLogger:
+    """Stands in for ``litserve.Logger`` on releases without it: refuses to be made, saying why."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        raise RuntimeError(f"litserve {litserve_version()} has no litserve.Logger (it exists from 0.2.3 on): "
+                           "the metrics app cannot run on this release")
+
+
+#: The base class of the suite's loggers: ``litserve.Logger``, or a stand-in on releases before 0.2.3.
+LOGGER_BASE: type = getattr(ls, "Logger", _NoLogger)
 
 
 def litserve_version() -> str:

@@ -33,6 +33,7 @@ import litserve as ls
 from fastapi import Header, HTTPException
 
 from servers.apps import APPS, TokenStreamAPI, _Instrumented
+from servers.compat import LOGGER_BASE
 from servers.settings import AppSettings
 
 #: The metric the apps count in, as ``self.log`` keys it and as Prometheus shows it (``_total`` added).
@@ -117,7 +118,7 @@ class KeyedTokenStreamAPI(TokenStreamAPI):
             raise HTTPException(status_code=401, detail="this endpoint needs its API key")
 
 
-class RequestCounter(ls.Logger):
+class RequestCounter(LOGGER_BASE):
     """LitServe's documented metrics set-up: count ``self.log`` records, serve them at ``/metrics``."""
 
     def __init__(self) -> None:
