@@ -13,7 +13,8 @@ release's own signatures (not at version numbers), so on the newest release it c
 * ``run(generate_client_file=)`` is passed only where the release has it.
 * ``litserve.Logger`` exists from 0.2.3 on. The metrics app subclasses :data:`LOGGER_BASE`, which
   is ``litserve.Logger`` where it exists, so that the apps still import on 0.2.0 - 0.2.2 (the
-  monitoring feature itself applies from 0.2.3 on); using it there fails with a clear message.
+  monitoring feature itself applies from 0.2.3 on); there the servers that would count requests in
+  metrics for it run without (``servers.deployment_apps.loggers_for``).
 """
 
 from __future__ import annotations

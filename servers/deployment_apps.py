@@ -33,7 +33,7 @@ import litserve as ls
 from fastapi import Header, HTTPException
 
 from servers.apps import APPS, TokenStreamAPI, _Instrumented
-from servers.compat import LOGGER_BASE
+from servers.compat import LOGGER_BASE, litserve_version
 from servers.settings import AppSettings
 
 #: The metric the apps count in, as ``self.log`` keys it and as Prometheus shows it (``_total`` added).
@@ -67,7 +67,7 @@ class TracedSquareAPI(_Instrumented):
                 "started_at": started_at, "finished_at": time.monotonic()}
 
     def _count(self) -> None:
-        if self.settings.metrics:
+        if self.settings.metrics and hasattr(self, "log"):  # LitAPI.log exists from 0.2.3 on, as loggers do
             self.log(METRIC, 1)
 
 
@@ -148,8 +148,16 @@ def _counter():
 
 
 def loggers_for(settings: AppSettings) -> list[ls.Logger]:
-    """The loggers LitServer gets for these settings."""
-    return [RequestCounter()] if settings.metrics else []
+    """The loggers LitServer gets for these settings. Releases before 0.2.3 have no ``litserve.Logger``: there
+    the server runs without metrics (the monitoring feature applies from 0.2.3 on; the other scenarios that share
+    its server do not read the metrics)."""
+    if not settings.metrics:
+        return []
+    if LOGGER_BASE is not getattr(ls, "Logger", None):
+        print(f"suite: litserve {litserve_version()} has no litserve.Logger (it exists from 0.2.3 on): "
+              "serving without metrics", flush=True)
+        return []
+    return [RequestCounter()]
 
 
 def _litapi_kwargs(settings: AppSettings, stream: bool, **extra) -> dict:
