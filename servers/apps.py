@@ -97,8 +97,9 @@ class _Instrumented(_FailureSwitches, ls.LitAPI):
     def setup(self, device) -> None:
         if self.settings.setup_seconds > 0:
             time.sleep(self.settings.setup_seconds)
+            print(f"suite: model setup finished at {time.monotonic():.6f}", flush=True)
         self.batches = BatchCounter()
-        print(f"suite: model setup finished at {time.monotonic():.6f}", flush=True)
+        print(f"suite: model ready at {time.monotonic():.6f}", flush=True)
 
     def health(self) -> bool:
         return self.settings.healthy

@@ -109,7 +109,7 @@ def step_unhealthy(context):
     if health.answers[-1][1] == "no connection":
         raise RuntimeError(f"the server never answered its health check within 30 s:\n{server.log_tail()}")
     # Some releases answer "not ready" while the model is still loading: only after that is the answer the model's.
-    if watch.model_loaded_at(server) is None:
+    if watch.model_loaded_at(server, line="model ready") is None:
         raise RuntimeError(f"the model never finished loading:\n{server.log_tail()}")
 
 

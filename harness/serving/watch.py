@@ -69,12 +69,13 @@ def watch_health(server: RunningServer, until_ready_within: float, pause: float 
             time.sleep(pause)
 
 
-def model_loaded_at(server: RunningServer, wait: float = 30.0) -> float | None:
-    """When the model's setup finished (monotonic), as the app writes it to the server log;
-    waits up to ``wait`` seconds for that line, None if it never comes."""
+def model_loaded_at(server: RunningServer, wait: float = 30.0, line: str = "model setup finished") -> float | None:
+    """When the model's slow setup finished (monotonic), as the app writes it to the server log ("suite: <line> at
+    <time>"; with ``line="model ready"``: any model's setup, slow or not); waits up to ``wait`` seconds for that
+    line, None if it never comes."""
     deadline = time.monotonic() + wait
     while True:
-        found = re.findall(r"suite: model setup finished at ([0-9.]+)", server.log_text())
+        found = re.findall(rf"suite: {re.escape(line)} at ([0-9.]+)", server.log_text())
         if found:
             return float(found[0])
         if time.monotonic() > deadline or not server.is_alive():
