@@ -4,6 +4,8 @@
   after the run, also after a failure or Ctrl-C (behave runs pending clean-ups on abort; an
   ``atexit`` hook in the pool and an orphan watch in each server are the last resorts).
 * ``@fixture.fresh_server`` on a scenario gives it servers of its own, stopped when it ends.
+* Before each scenario, the shared servers of the next two scenarios start in the background
+  (``harness/serving/prestart.py``; ``-D start_ahead=no`` turns it off).
 * When a scenario fails, the logs of the servers it used are attached to the report.
 * The Allure results folder is emptied when the run starts and gets the run's environment and
   failure categories; labels made from tags are tidied when it ends (``harness.reporting.allure_meta``).
@@ -18,7 +20,7 @@
 
 from __future__ import annotations
 
-from behave import fixture, use_fixture
+from behave import fixture, step_registry, use_fixture
 
 from harness.reporting import allure_meta
 from harness.tags import known_defects
@@ -28,6 +30,7 @@ from harness.reporting import attachments
 from harness import scenario_state
 from harness.serving.pool import ServerPool
 from harness.serving.plan import ServerPlan
+from harness.serving.prestart import Prestarter
 
 
 @fixture
@@ -59,6 +62,10 @@ def before_all(context):
     context.litserve_version = releases.installed_litserve()
     use_fixture(server_pool, context)
     context.server_plan = ServerPlan.for_run(context._runner.features, context.config)
+    applicable = [s for s in context.server_plan.scenarios
+                  if not releases.not_applicable_reason(s.effective_tags, context.litserve_version)]
+    context.prestarter = Prestarter(context.server_pool, applicable, step_registry.registry,
+                                    enabled=context.config.userdata.get("start_ahead", "yes") != "no")
 
 
 def before_scenario(context, scenario):
@@ -71,6 +78,7 @@ def before_scenario(context, scenario):
     reason = releases.not_applicable_reason(scenario.effective_tags, context.litserve_version)
     if reason:
         scenario.skip(reason)
+    context.prestarter.ahead_of(scenario)
 
 
 def before_step(context, step):
