@@ -13,9 +13,8 @@ Usage (also from other tools, e.g. a performance gate)::
     run.requests_per_second(), run.latency_ms(99), run.errors
 
 Load shapes: ``stages=[(until_seconds, users, spawn_rate), ...]`` (see :func:`burst`, :func:`ramp`).
-A fixed arrival rate: ``pace`` requests per second per user (Locust's ``constant_throughput``)
-with ``users`` spawned at ``users * pace`` per second, so their phases spread evenly over one
-pacing period (see :func:`steady`). ``processes=N`` runs Locust's ``--processes N`` (one master,
+A fixed arrival rate: ``pace`` requests per second per user on a fixed schedule,
+the users' phases spread evenly over one pacing period (see :func:`steady`). ``processes=N`` runs Locust's ``--processes N`` (one master,
 N forked workers) when one process is not enough.
 """
 
@@ -57,7 +56,8 @@ class LoadPlan:
     users: int = 1                                 # users in total (split over kinds by ``weights``)
     seconds: float = 5.0                           # run time (ignored with ``stages``: the shape ends the run)
     spawn_rate: float = 0.0                        # users started per second (0 = all at once)
-    pace: float = 0.0                              # requests per second per user (0 = back to back)
+    pace: float = 0.0                              # requests per second per user, scheduled (0 = back to back)
+    paces: dict[str, float] = field(default_factory=dict)   # kind -> its own pace (instead of ``pace``)
     stages: tuple[tuple[float, int, float], ...] = ()
     processes: int = 0                             # Locust --processes (0 = one process)
     weights: dict[str, int] = field(default_factory=dict)   # kind -> fixed user count (``fixed_count``)
@@ -169,13 +169,15 @@ class LoadRun:
 def steady(rate: float, pace: float = 2.0) -> tuple[int, float, float]:
     """Users, spawn rate and per-user pace for a fixed arrival rate of ``rate`` requests per second.
 
-    Each user sends ``pace`` requests per second (Locust's ``constant_throughput``); users are
-    spawned at ``rate`` per second, one every ``1 / rate`` seconds, so over one pacing period
-    their phases fill the period evenly and arrivals come ``1 / rate`` apart. A user whose answer
-    takes longer than ``1 / pace`` falls behind: :func:`harness.perf.load_figures.arrival_lag` reports it.
+    Each user sends ``pace`` requests per second on a fixed schedule (the locustfile's
+    ``wait_time``: each request is due one period after the previous one was due); the users
+    start at evenly spread phases of that period (its ``on_start``), so arrivals come about
+    ``1 / rate`` s apart. All users are started at once; arrivals are steady after one period. A user whose
+    answer takes longer than ``1 / pace`` falls behind: :func:`harness.perf.load_figures.arrival_lag`
+    reports how far.
     """
     users = max(1, round(rate / pace))
-    return users, users * pace, rate / users
+    return users, float(users), rate / users
 
 
 def burst(base_users: int, burst_users: int, before: float, during: float, after: float,
@@ -223,6 +225,8 @@ def _environment(plan: LoadPlan, samples_dir: str) -> dict[str, str]:
         env["LOAD_STAGES"] = json.dumps([list(stage) for stage in plan.stages])
     else:
         env.pop("LOAD_STAGES", None)
+    for kind, pace in plan.paces.items():
+        env[f"LOAD_{kind.upper()}_PACE"] = str(pace)
     for kind, count in plan.weights.items():
         env[f"LOAD_{kind.upper()}_USERS"] = str(count)
     return env

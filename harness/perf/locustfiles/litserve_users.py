@@ -5,7 +5,9 @@ Run by :mod:`harness.perf.locust_run` as ``locust -f litserve_users.py --headles
 
 * ``LOAD_PLAIN_HOST``, ``LOAD_BATCHED_HOST``, ``LOAD_STREAM_HOST``: the server of each kind
   (default: ``--host``);
-* ``LOAD_PACE``: requests per second per user (``constant_throughput``); 0 = back to back;
+* ``LOAD_PACE``: requests per second per user, on a fixed schedule (one request per period, each
+  user at its own phase of the period, so that arrivals are evenly spread); 0 = back to back;
+  ``LOAD_PLAIN_PACE`` (``_BATCHED_``, ``_STREAM_``): the same for one kind of user;
 * ``LOAD_CHECK``: ``square`` (the suite's apps: the answer must be ``input * input``) or
   ``status`` (any deployed LitServe: a 200 is enough); ``LOAD_BODY``: the JSON body in ``status`` mode;
 * ``LOAD_STREAM_CHUNKS``, ``LOAD_STREAM_PAUSE``: what a streaming user asks for;
@@ -21,9 +23,12 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import random
 import time
 
-from locust import between, constant, constant_throughput, task  # noqa: F401
+import gevent
+
+from locust import task
 from locust.contrib.fasthttp import FastHttpUser
 
 import sink  # noqa: F401  (records every request)
@@ -37,12 +42,14 @@ BODY = json.loads(os.environ.get("LOAD_BODY", '{"input": 3}'))
 STREAM_CHUNKS = int(os.environ.get("LOAD_STREAM_CHUNKS", "5"))
 STREAM_PAUSE = float(os.environ.get("LOAD_STREAM_PAUSE", "0"))
 _numbers = itertools.count(1)
+#: Where this process's users start within a pacing period (processes of --processes differ).
+_PROCESS_OFFSET = random.Random(os.getpid()).random()
+GOLDEN = (5 ** 0.5 - 1) / 2
 
 
 class _Suite(FastHttpUser):
     abstract = True
     kind = ""
-    wait_time = constant_throughput(PACE) if PACE > 0 else constant(0)
     # One connection per user: N users hold N keep-alive connections.
     concurrency = 1
     network_timeout = 60.0
@@ -51,6 +58,22 @@ class _Suite(FastHttpUser):
     def on_start(self) -> None:
         self.number = next(_numbers)
         self.sent = 0
+        pace = float(os.environ.get(f"LOAD_{self.kind.upper()}_PACE", PACE))
+        self.period = 1 / pace if pace > 0 else 0.0
+        if self.period:
+            # Paced users start at evenly spread phases of one period (a golden-ratio sequence), so
+            # N users at P requests per second each make arrivals 1 / (N * P) s apart, not N at once.
+            phase = ((self.number * GOLDEN + _PROCESS_OFFSET) % 1) * self.period
+            self.due = time.monotonic() + phase
+            gevent.sleep(phase)
+
+    def wait_time(self) -> float:
+        """Paced: the next request is due one period after the last one was due (a fixed schedule; a user
+        that fell behind sends at once until it is back on it). Unpaced: at once."""
+        if not self.period:
+            return 0.0
+        self.due += self.period
+        return max(0.0, self.due - time.monotonic())
 
     def _context(self) -> dict:
         self.sent += 1
