@@ -201,8 +201,8 @@ def locust_command(plan: LoadPlan) -> list[str]:
     unknown = [k for k in kinds if k not in USER_CLASSES]
     if unknown:
         raise LoadEngineError(f"unknown kind(s) of traffic {unknown}; known kinds are {sorted(USER_CLASSES)}")
-    command = [executable, "-f", str(LOCUSTFILE), "--headless", "--host", plan.hosts[kinds[0]],
-               "--json", "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "30",
+    # No --host: Locust would give it to every user class; each class reads its own LOAD_<KIND>_HOST.
+    command = [executable, "-f", str(LOCUSTFILE), "--headless", "--json", "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "30",
                "--exit-code-on-error", "0"]
     if not plan.stages:
         users = plan.users
