@@ -10,7 +10,7 @@ Feature: Long-run stability under steady mixed load
   @allure.label.story:Soak @critical @litserve.since:0.2.0 @fixture.fresh_server
   Scenario: Minutes of steady mixed load: no errors, bounded memory and open files, a stable p99
     Given the server under load squares numbers, taking 10 ms per call
-    And beside it a streaming model server that produces chunks 20 ms apart, unless the target is a deployed server
+    And beside it a streaming server under load that produces chunks 20 ms apart
     When plain requests arrive at 20 per second and 2 clients stream replies of 5 chunks back to back, for the soak's length
     Then every request under load is answered correctly
     And from the first minute to the last, the server's memory grew by at most 10% and its open files by at most 5
