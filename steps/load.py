@@ -105,12 +105,14 @@ def step_soak(context, rate, streams, chunks):
 @when("a client sends a body of {mb:d} MB and waits for the echo")
 def step_echo_body(context, mb):
     context.echo = payloads.echo(f"{context.server.base_url}/predict", mb * payloads.MB)
+    context.load.figures.update(context.echo.as_dict())
     attachments.attach_text("Large request", str(context.echo.as_dict()))
 
 
 @when("a client streams a reply of {chunks:d} chunks of {mb:d} MB each")
 def step_big_stream(context, chunks, mb):
     context.big_stream = payloads.big_stream(f"{context.server.base_url}/predict", chunks, mb * payloads.MB)
+    context.load.figures.update(context.big_stream.as_dict())
     attachments.attach_text("Stream of large chunks", str(context.big_stream.as_dict()))
 
 

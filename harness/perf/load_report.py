@@ -36,7 +36,7 @@ class LoadRecord:
 
 def finish(scenario_name: str, record: LoadRecord) -> None:
     """Write the scenario's figures to performance.json and attach its table and charts."""
-    if not record.runs:
+    if not record.runs and not record.figures:
         return
     rows = [{"run": label, **run.summary(kind)} for label, run in record.runs
             for kind in ([None] + sorted({s.kind for s in run.samples}) if len({s.kind for s in run.samples}) > 1
@@ -51,7 +51,8 @@ def finish(scenario_name: str, record: LoadRecord) -> None:
                              for f in record.footprints],
     }
     perf.write()
-    _attach(record, rows)
+    if record.runs:
+        _attach(record, rows)
 
 
 def _attach(record: LoadRecord, rows: list[dict]) -> None:
@@ -67,9 +68,8 @@ def _attach(record: LoadRecord, rows: list[dict]) -> None:
         charts.lines({"answers per second": [(r["t"], r["rps"]) for r in series],
                       "requests sent per second": [(r["t"], r["sent_per_second"]) for r in series]},
                      "seconds into the run", "per second", "Throughput", record.marks),
-        charts.lines({"p50 latency": [(r["t"], r["p50_ms"]) for r in series],
-                      "p99 latency": [(r["t"], r["p99_ms"]) for r in series]},
-                     "seconds into the run", "ms", "Latency of the requests sent in each second", record.marks)))
+        charts.lines(_latency_lines(main), "seconds into the run", "ms",
+                     "Latency of the requests sent in each second", record.marks)))
     distribution = {f"{name}, {kind}": [s.ms for s in run.samples if s.kind == kind]
                     for name, run in record.runs for kind in sorted({s.kind for s in run.samples})}
     ttft = {f"{name}, first chunk": [s.ttft_ms for s in run.samples if s.ttft_ms]
@@ -85,3 +85,15 @@ def _attach(record: LoadRecord, rows: list[dict]) -> None:
             charts.lines({"open files": [(f.at - start, f.open_files) for f in record.footprints]},
                          "seconds into the run", "file descriptors", "Open files of the server's processes",
                          record.marks)))
+
+
+def _latency_lines(run: LoadRun) -> dict[str, list[tuple[float, float]]]:
+    """p50 and p99 per second; per kind of request when the run mixed several."""
+    kinds = sorted({s.kind for s in run.samples})
+    lines: dict[str, list[tuple[float, float]]] = {}
+    for kind in (kinds if len(kinds) > 1 else [None]):
+        series = run.series(1.0, kind)
+        name = f"{kind} " if kind else ""
+        lines[f"{name}p50"] = [(r["t"], r["p50_ms"]) for r in series]
+        lines[f"{name}p99"] = [(r["t"], r["p99_ms"]) for r in series]
+    return lines
