@@ -95,3 +95,19 @@ def recovery_seconds(run: LoadRun, burst_end: float, level_ms: float, times: flo
         if all(p50 <= times * level_ms for _, p50 in rows[index:]):
             return at - burst_end
     return math.inf
+
+
+def typical_p99(run: LoadRun, kind: str | None, start: float, end: float, width: float = 10.0) -> float:
+    """The median of the p99 latencies (ms) of the ``width``-second slices of [start, end).
+
+    A stall of the whole machine for a few seconds (another process) raises one or two slices'
+    p99 and not the median; a server that got slower raises them all.
+    """
+    values = []
+    t = start
+    while t + width / 2 <= end:
+        latencies = [s.ms for s in run.of(kind, t, min(t + width, end))]
+        if latencies:
+            values.append(percentile(latencies, 99))
+        t += width
+    return percentile(values, 50)
