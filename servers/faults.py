@@ -37,6 +37,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import os
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Union
 
@@ -668,3 +669,9 @@ def descriptor_leaked_per_request() -> None:
         return await original(self, request, request_type)
 
     server.RegularRequestHandler.handle_request = leaking
+
+
+# The self-check runs only the load scenarios that catch each load fault (behave -n), not the whole feature.
+for _name, _scenarios in {"concurrency_capped": "thousand", "payload_limit_by_default": "50 MB",
+                          "requests_shed_when_busy": "burst", "descriptor_leaked_per_request": "thousand"}.items():
+    FAULTS[_name] = dataclasses.replace(FAULTS[_name], scenarios=_scenarios)
