@@ -166,7 +166,7 @@ class LoadRun:
         }
 
 
-def steady(rate: float, pace: float = 2.0) -> tuple[int, float, float]:
+def steady(rate: float, pace: float = 0.5) -> tuple[int, float, float]:
     """Users, spawn rate and per-user pace for a fixed arrival rate of ``rate`` requests per second.
 
     Each user sends ``pace`` requests per second on a fixed schedule (the locustfile's
