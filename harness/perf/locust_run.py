@@ -282,6 +282,10 @@ def run_load(plan: LoadPlan, time_limit: float | None = None) -> LoadRun:
             os.killpg(process.pid, 9)
             process.communicate()
             raise LoadEngineError(f"Locust did not stop within {limit:.0f} s: {' '.join(command)}") from None
+        except BaseException:  # Ctrl-C, a failing step: Locust runs in its own session, so stop it here
+            os.killpg(process.pid, 9)
+            process.communicate()
+            raise
         finally:
             watch.stopped.set()
             watch.join()
