@@ -8,7 +8,8 @@
 * The Allure results folder is emptied when the run starts and gets the run's environment and
   failure categories; labels made from tags are tidied when it ends (``harness.reporting.allure_meta``).
 * ``@known_litserve_defect`` scenarios: see ``harness/tags/known_defects.py`` (failures relabelled,
-  not counted in the exit code; a pass is announced as a fixed defect).
+  not counted in the exit code, reported to Allure as known and broken; a pass is announced as a fixed
+  defect; the run ends with the verdict: new failures, known LitServe defects, passed).
 * After each scenario that measured performance, its figures go to ``reports/performance.json``
   and its tables and charts to the report.
 * After each load scenario (``features/load*.feature``), the same for its Locust runs; with
@@ -18,8 +19,6 @@
 """
 
 from __future__ import annotations
-
-import sys
 
 from behave import fixture, use_fixture
 
@@ -99,6 +98,4 @@ def after_scenario(context, scenario):
 
 def after_all(context):
     allure_meta.finish_run(context)
-    summary = known_defects.summary()
-    if summary:
-        print(f"\n{summary}", file=sys.__stdout__, flush=True)
+    known_defects.after_all(context)

@@ -21,6 +21,7 @@ def declare(context: Any) -> None:
     # -- what the last When produced
     context.exchanges = []              # list[Exchange]: requests and their answers
     context.transcripts = []            # list[StreamTranscript]: streams as the clients read them
+    context.sdk_calls = []              # list[SdkCall]: calls of the official openai client (harness/clients/openai_sdk.py)
     context.named_client = None         # str: the client a step singled out ("client-2")
     # -- clients that left, watches of a server's health or worker
     context.abandoned = None            # AbandonedStream / AbandonedRequest of a client that gave up

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Debian's Chromium and ChromeDriver for the report's browser test (tests/test_report_browser.py).
+# Debian's Chromium and ChromeDriver for the report's browser test (tests/harness/reporting/test_report_browser.py).
 # Installs them only when missing; needs root (CI runs as root). Never downloads a browser build of
 # its own: Playwright drives /usr/bin/chromium.
 set -euo pipefail

@@ -20,7 +20,7 @@ rm -f reports/performance.json   # never compare an earlier run's figures
 measured=$?
 compared=0
 if [ "$compare" = 1 ]; then
-  .venv/bin/python -m harness.perf.results compare --baseline "${PERF_BASELINE:-performance-baseline.json}" \
+  .venv/bin/python -m tools.perf_baseline compare --baseline "${PERF_BASELINE:-performance-baseline.json}" \
     ${PERF_TOLERANCE:+--tolerance "$PERF_TOLERANCE"}
   compared=$?
 fi

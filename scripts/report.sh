@@ -24,9 +24,13 @@ generate() {
   local started elapsed
   started=$EPOCHREALTIME
   .venv/bin/python -m harness.reporting.allure_meta prepare "$RESULTS" "$REPORT"
+  # the report's title is the run's verdict: new failures, known LitServe defects, passed
+  local title
+  title=$(.venv/bin/python -m harness.reporting.verdict "$RESULTS") || die "could not read the results in $RESULTS"
+  echo "report: $title"
   rm -rf "$REPORT.new"
   ALLURE_NO_ANALYTICS=true node_modules/.bin/allure generate "$RESULTS" -o "$REPORT.new" --clean \
-      --name "LitServe acceptance report" >/dev/null \
+      --name "$title" >/dev/null \
     || die "allure generate failed (see above); the previous report, if any, is unchanged"
   if grep -rqiE "googletagmanager|google-analytics" "$REPORT.new/index.html"; then
     die "the generated report would call an analytics host; is ALLURE_NO_ANALYTICS honoured by this Allure?"

@@ -4,7 +4,7 @@ Every app is registered in :data:`servers.apps.APPS` and started with
 ``python -m servers <app> --port N --settings '<json>'`` (see ``servers/__main__.py``).
 
 LitServe spawns its inference workers as fresh interpreters, which import this package before
-they unpickle the API; an injected fault (``servers/faults.py``) is re-applied there.
+they unpickle the API; an injected fault (``servers/faults/``, ``worker=True``) is re-applied there.
 """
 
 from servers import faults as _faults

@@ -22,6 +22,7 @@ chunks, return the wrong number of outputs for a batch, load slowly, or report i
 
 from __future__ import annotations
 
+import importlib
 import time
 from typing import Callable, Iterator
 
@@ -261,11 +262,24 @@ def _litapi_kwargs(settings: AppSettings, stream: bool) -> dict:
     return kwargs
 
 
+def _imported(module: str, factory: str) -> Callable[[AppSettings], ls.LitAPI]:
+    """A factory from another module, imported only when its app is started (its LitServe spec may be
+    missing from old releases)."""
+
+    def build(settings: AppSettings) -> ls.LitAPI:
+        return getattr(importlib.import_module(module), factory)(settings)
+
+    return build
+
+
 #: App name -> factory building its LitAPI from the scenario's settings.
 APPS: dict[str, Callable[[AppSettings], ls.LitAPI]] = {
     "square": _pick(SquareAPI, BatchedSquareAPI, stream=False),
     "tokens": _pick(TokenStreamAPI, BatchedTokenStreamAPI, stream=True),
     "echo": lambda settings: EchoAPI(settings, stream=False),
+    # OpenAI-compatible chat completions and embeddings (servers/openai_apps.py)
+    "chat": _imported("servers.openai_apps", "build_chat"),
+    "embeddings": _imported("servers.openai_apps", "build_embeddings"),
 }
 
 

@@ -1,6 +1,7 @@
 """Steps about a server's life: readiness, a killed inference worker, exits and restarts, clients that leave.
 
-The logic is in ``harness/clients/misbehaving.py`` (clients that give up, the health watch, the worker kill).
+The logic is in ``harness/serving/watch.py`` (the health watch, the worker kill, exits) and
+``harness/clients/misbehaving.py`` (clients that give up).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from harness.checks import streams, timing
 from harness.clients import http, misbehaving
 from harness.clients.bodies import square_request, stream_request
 from harness.clients.http import NoAnswerInTime
+from harness.serving import watch
 from harness.serving.launcher import READY_TIMEOUT_SECONDS
 
 #: A server broken on purpose is not worth a long graceful stop.
@@ -72,13 +74,13 @@ def step_follower_prompt(context):
 
 @then("its health check does not answer 200 before the model has finished loading")
 def step_not_ready_early(context):
-    loaded_at = misbehaving.model_loaded_at(context.server)
-    watch = context.health_watch
-    early = [status for at, status in watch.answers_at if loaded_at is None or at < loaded_at]
+    loaded_at = watch.model_loaded_at(context.server)
+    health = context.health_watch
+    early = [status for at, status in health.answers_at if loaded_at is None or at < loaded_at]
     assert_that("200" in early, equal_to(False),
                 f"the health check answered 200 while the model was still loading "
                 f"(it finished {'never' if loaded_at is None else f'{loaded_at - context.server.launched_at:.2f} s'} "
-                f"after launch):\n{watch.describe()}")
+                f"after launch):\n{health.describe()}")
 
 
 @then("its health check answers 200 once the model has loaded")
@@ -95,7 +97,7 @@ def step_ready_later(context):
 @when("its inference worker is killed")
 def step_kill_worker(context):
     context.server.graceful_stop_seconds = BROKEN_SERVER_STOP_SECONDS
-    context.killed_worker = misbehaving.kill_inference_worker(context.server)
+    context.killed_worker = watch.kill_inference_worker(context.server)
     context.killed_at = time.monotonic()
 
 
@@ -113,7 +115,7 @@ def step_kill_worker_while_serving(context):
     thread = threading.Thread(target=victim, name="victim client", daemon=True)
     thread.start()
     time.sleep(0.3)  # the request is inside predict (1 s); no readiness to poll for, this is the scenario's timing
-    context.killed_worker = misbehaving.kill_inference_worker(context.server)
+    context.killed_worker = watch.kill_inference_worker(context.server)
     context.killed_at = time.monotonic()
     thread.join(timeout=10.0)
     context.victim = outcome
@@ -122,7 +124,7 @@ def step_kill_worker_while_serving(context):
 @then("the server exits with an error within {seconds:g} seconds")
 def step_exits_with_error(context, seconds):
     remaining = max(0.0, seconds - (time.monotonic() - context.killed_at))
-    code = misbehaving.wait_for_exit(context.server, remaining)
+    code = watch.wait_for_exit(context.server, remaining)
     assert_that(code is not None, equal_to(True),
                 f"the server was still running {seconds:g} s after its worker {context.killed_worker} was killed")
     assert_that(code != 0, equal_to(True), f"the server exited with code {code}, which says all went well")
@@ -130,14 +132,14 @@ def step_exits_with_error(context, seconds):
 
 @then("a new inference worker takes its place and the health check answers 200 within {seconds:g} seconds")
 def step_worker_replaced(context, seconds):
-    outcome = misbehaving.wait_for_new_worker(context.server, context.killed_worker,
+    outcome = watch.wait_for_new_worker(context.server, context.killed_worker,
                                               within=seconds - (time.monotonic() - context.killed_at))
     assert_that(outcome, equal_to("ready"), f"{seconds:g} s after worker {context.killed_worker} was killed: {outcome}")
 
 
 @then("a new client is refused at once instead of being left waiting")
 def step_refused_at_once(context):
-    outcome = misbehaving.try_connect(url(context), time_limit=2.0)
+    outcome = watch.try_connect(url(context), time_limit=2.0)
     assert_that(outcome, equal_to("refused"), f"a new client was not refused: {outcome}")
 
 

@@ -70,3 +70,21 @@ def parse_addressee(text: str) -> Addressee:
 
 register_type(Client=parse_client, Counts=parse_counts, ApiKey=parse_api_key, Refusals=parse_refusals,
               Mistake=parse_mistake, Addressee=parse_addressee)
+
+
+# ---------------------------------------------------------------- OpenAI-compatible API (steps/openai_chat.py, steps/embeddings.py)
+
+@parse.with_pattern(r"with streaming|without streaming")
+def parse_streaming(text: str) -> bool:
+    """``with streaming`` -> True, ``without streaming`` -> False."""
+    return text == "with streaming"
+
+
+@parse.with_pattern(r'the text "[^"]*"|the texts "[^"]*"(?:(?:, | and )"[^"]*")*')
+def parse_texts(text: str) -> str | list[str]:
+    """``the text "a b"`` -> ``"a b"`` (sent as one input); ``the texts "a", "b" and "c"`` -> a list."""
+    found = re.findall(r'"([^"]*)"', text)
+    return found[0] if text.startswith("the text ") else found
+
+
+register_type(Streaming=parse_streaming, Texts=parse_texts)

@@ -7,7 +7,7 @@ same app and settings) or, under ``@fixture.fresh_server``, is the scenario's ow
 from behave import given
 
 import parameter_types  # noqa: F401  (registers the step parameter types)
-from harness.clients import misbehaving
+from harness.serving import watch
 from harness.perf import measure
 from harness.reporting import attachments
 from harness.serving.launcher import READY_TIMEOUT_SECONDS
@@ -98,15 +98,15 @@ def step_restarting_slow(context, cost_ms):
 @given("a model server that squares numbers and takes {seconds:g} seconds to load, watched from its start")
 def step_slow_setup(context, seconds):
     server = start_fresh_app_unready(context, "square", setup_seconds=seconds)
-    context.health_watch = misbehaving.watch_health(server, until_ready_within=seconds + READY_TIMEOUT_SECONDS)
+    context.health_watch = watch.watch_health(server, until_ready_within=seconds + READY_TIMEOUT_SECONDS)
     attachments.attach_text("Health check answers (seconds after launch, status)", context.health_watch.describe())
 
 
 @given("a model server that squares numbers and reports itself unhealthy")
 def step_unhealthy(context):
     server = start_fresh_app_unready(context, "square", healthy=False)
-    watch = misbehaving.watch_health(server, until_ready_within=30, until_answered=True)
-    if watch.answers[-1][1] == "no connection":
+    health = watch.watch_health(server, until_ready_within=30, until_answered=True)
+    if health.answers[-1][1] == "no connection":
         raise RuntimeError(f"the server never answered its health check within 30 s:\n{server.log_tail()}")
 
 

@@ -4,7 +4,7 @@ from tools.self_check import REPORT
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    from tests import test_self_check
+    from tests.tools import test_self_check
 
     if test_self_check.OUTCOMES and REPORT.exists():
         terminalreporter.write_sep("=", "regression self-check (reports/self-check.md)")

@@ -3,6 +3,7 @@ and the parameter types read the sentences they are written for (and nothing els
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,11 +16,15 @@ sys.path.insert(0, str(REPO_ROOT / "steps"))
 import parameter_types  # noqa: E402  (a step module: importable once steps/ is on the path)
 
 
-def test_every_step_is_defined_and_every_definition_used():
-    # every tag, the opt-in ones included: a --tags on the command line replaces behave.ini's default_tags
+def test_every_step_is_defined_and_every_definition_used(tmp_path):
+    # every tag, the opt-in ones included: a --tags on the command line replaces behave.ini's default_tags.
+    # Run from an empty folder, away from behave.ini: its Allure formatter would add a skipped result per
+    # scenario to reports/allure-results (hooks do not run in a dry run, so nothing empties it first).
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
     run = subprocess.run([sys.executable, "-m", "behave", "--dry-run", "--no-summary", "-f", "steps.usage",
-                          "--tags=not @no_such_tag", "features/"],
-                         cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+                          "--tags=not @no_such_tag", str(REPO_ROOT / "features")],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert list(tmp_path.iterdir()) == [], f"the dry run wrote files: {list(tmp_path.iterdir())}"
     output = run.stdout + run.stderr
     for problem in ("UNDEFINED STEPS", "UNUSED STEP DEFINITIONS", "Traceback"):
         assert problem not in output, f"behave --dry-run -f steps.usage reports {problem}:\n{output[-4000:]}"

@@ -2,7 +2,7 @@
 
 A fault is *caught* by a feature when at least one of its scenarios fails an assertion with the
 fault injected (a server crash or a hook error does not count: it proves nothing about the
-feature). Used by ``tests/test_self_check.py``; also runnable on its own:
+feature). Used by ``tests/tools/test_self_check.py``; also runnable on its own:
 
     .venv/bin/python -m tools.self_check                  # every fault
     .venv/bin/python -m tools.self_check batching_off     # some faults

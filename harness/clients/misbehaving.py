@@ -1,5 +1,5 @@
-"""Clients that misbehave or watch a server fail: raw bodies, abandoned requests, health watching,
-and killing an inference worker from outside.
+"""Clients that misbehave: raw bodies and client mistakes, clients that give up or leave a stream
+(watching the server itself is in ``harness/serving/watch.py``).
 
 Every wait here is bounded, so a server that hangs makes a scenario fail with a clear message
 instead of stalling the run.
@@ -9,19 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import re
-import signal
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import psutil
 
 from harness.clients.http import Exchange, NoAnswerInTime, connect, new_client, send
-from harness.clients.http import request as clients_request
-from harness.serving.launcher import RunningServer
 from harness.clients.streams import StreamTranscript, read_stream
 
 
@@ -107,97 +101,6 @@ def give_up_while_others_wait(url: str, quitter: dict, give_up_after: float, oth
     return asyncio.run(run())
 
 
-@dataclass
-class HealthWatch:
-    """Answers of ``/health`` from the moment the server process was launched."""
-
-    launched_at: float = 0.0
-    answers_at: list[tuple[float, str]] = field(default_factory=list)  # (monotonic time, status or "no connection")
-
-    @property
-    def answers(self) -> list[tuple[float, str]]:
-        """(seconds after launch, status)."""
-        return [(round(at - self.launched_at, 3), status) for at, status in self.answers_at]
-
-    @property
-    def first_ready_at(self) -> float | None:
-        """Seconds after launch of the first 200."""
-        return next((at for at, status in self.answers if status == "200"), None)
-
-    def describe(self) -> str:
-        """Status changes only, as "seconds after launch  status" lines."""
-        lines, last = [], None
-        for at, status in self.answers:
-            if status != last:
-                lines.append(f"{at:7.3f}  {status}")
-                last = status
-        return "\n".join(lines)
-
-
-def watch_health(server: RunningServer, until_ready_within: float, pause: float = 0.05,
-                 until_answered: bool = False) -> HealthWatch:
-    """Poll ``/health`` from the server's launch until it answers 200 (or, with ``until_answered``,
-    anything at all) or ``until_ready_within`` seconds pass."""
-    watch = HealthWatch(launched_at=server.launched_at)
-    with httpx.Client(timeout=1.0, headers=server.auth_headers) as client:
-        while True:
-            try:
-                status = str(client.get(f"{server.base_url}/health").status_code)
-            except httpx.HTTPError:
-                status = "no connection"
-            at = time.monotonic()
-            watch.answers_at.append((at, status))
-            answered = status != "no connection"
-            if (status == "200" or (until_answered and answered) or at - server.launched_at > until_ready_within
-                    or not server.is_alive()):
-                return watch
-            time.sleep(pause)
-
-
-def model_loaded_at(server: RunningServer, wait: float = 30.0) -> float | None:
-    """When the model's setup finished (monotonic), as the app writes it to the server log;
-    waits up to ``wait`` seconds for that line, None if it never comes."""
-    deadline = time.monotonic() + wait
-    while True:
-        found = re.findall(r"suite: model setup finished at ([0-9.]+)", server.log_text())
-        if found:
-            return float(found[0])
-        if time.monotonic() > deadline or not server.is_alive():
-            return None
-        time.sleep(0.05)
-
-
-def inference_workers(server: RunningServer) -> list[psutil.Process]:
-    """The server's inference worker processes: the children LitServe started with multiprocessing's spawn."""
-    workers = []
-    for proc in server.tree():
-        try:
-            if any("multiprocessing.spawn" in part for part in proc.cmdline()):
-                workers.append(proc)
-        except psutil.Error:
-            continue
-    return workers
-
-
-def kill_inference_worker(server: RunningServer) -> int:
-    """SIGKILL the server's only inference worker (as the kernel's OOM killer would). Returns its PID."""
-    workers = inference_workers(server)
-    if len(workers) != 1:
-        raise RuntimeError(f"expected exactly one inference worker in the server's process tree, found "
-                           f"{[w.pid for w in workers]}; is the server running with more than one worker?")
-    pid = workers[0].pid
-    os.kill(pid, signal.SIGKILL)
-    return pid
-
-
-def wait_for_exit(server: RunningServer, within: float) -> int | None:
-    """The server's exit code if its main process exits within ``within`` seconds, else None."""
-    try:
-        return server.process.wait(timeout=within)
-    except Exception:  # subprocess.TimeoutExpired
-        return None
-
-
 #: The client mistakes a scenario can name, as (method, path, raw body or None).
 MISTAKES: dict[str, tuple[str, str, bytes | None]] = {
     "a body that is not JSON": ("POST", "/predict", b'{"input": 3'),
@@ -224,35 +127,3 @@ def send_mistake(base_url: str, mistake: str, time_limit: float = 5.0) -> Exchan
     method, path, content = MISTAKES[mistake]
     headers = {"content-type": "application/json"} if content is not None else None
     return send_raw(f"{base_url}{path}", method, content=content, headers=headers, time_limit=time_limit)
-
-
-def try_connect(url: str, time_limit: float = 2.0) -> str:
-    """"refused" if nothing listens any more, "answered <status>" or "no answer" otherwise."""
-    try:
-        exchange = clients_request("POST", url, {"input": 1}, time_limit=time_limit)
-    except NoAnswerInTime:
-        return f"no answer within {time_limit:g} s"
-    except httpx.ConnectError:
-        return "refused"
-    return f"answered {exchange.status}"
-
-
-def wait_for_new_worker(server: RunningServer, dead_pid: int, within: float) -> str:
-    """"ready" once an inference worker other than ``dead_pid`` runs and ``/health`` answers 200;
-    otherwise what was last seen when ``within`` seconds have passed."""
-    deadline = time.monotonic() + within
-    seen = "nothing yet"
-    with httpx.Client(timeout=1.0, headers=server.auth_headers) as client:
-        while time.monotonic() < deadline:
-            workers = [w.pid for w in inference_workers(server) if w.pid != dead_pid]
-            try:
-                health = client.get(f"{server.base_url}/health").status_code
-            except httpx.HTTPError as error:
-                health = type(error).__name__
-            seen = f"new inference workers {workers}, health check {health}"
-            if workers and health == 200:
-                return "ready"
-            if not server.is_alive():
-                return f"the server exited with code {server.process.returncode}"
-            time.sleep(0.1)
-    return seen

@@ -1,31 +1,16 @@
-"""Small inline-SVG charts and HTML tables for the performance attachments (no scripts, no CDNs)."""
+"""Inline-SVG charts for the performance attachments: latency distributions, throughput bars,
+chunk timelines (palette, pages, tables and primitives from :mod:`harness.reporting.svg`)."""
 
 from __future__ import annotations
 
 import math
-from html import escape
-from typing import Any, Sequence
+from typing import Sequence
+
+from harness.reporting import svg
+from harness.reporting.svg import escape
 
 WIDTH, HEIGHT = 800, 300
 LEFT, RIGHT, TOP, BOTTOM = 60, 290, 20, 40
-COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"]
-
-
-def table(rows: Sequence[dict[str, Any]], caption: str = "") -> str:
-    """An HTML table with one column per key of the first row."""
-    if not rows:
-        return "<p>(no figures)</p>"
-    header = list(rows[0])
-    head = "".join(f"<th>{escape(str(h))}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{escape(_fmt(row.get(h)))}</td>" for h in header) + "</tr>" for row in rows)
-    cap = f"<caption style='text-align:left'>{escape(caption)}</caption>" if caption else ""
-    return (f"<table border='1' cellpadding='4' style='border-collapse:collapse;font-size:13px'>{cap}"
-            f"<tr>{head}</tr>{body}</table>")
-
-
-def page(title: str, *parts: str) -> str:
-    return (f"<html><body style='font-family:sans-serif'><h3>{escape(title)}</h3>"
-            + "".join(f"<div style='margin:12px 0'>{part}</div>" for part in parts) + "</body></html>")
 
 
 def cdf(series: dict[str, Sequence[float]], x_label: str, title: str) -> str:
@@ -36,10 +21,10 @@ def cdf(series: dict[str, Sequence[float]], x_label: str, title: str) -> str:
     lo, hi = math.log10(min(values)), math.log10(max(values))
     if hi - lo < 0.3:
         lo, hi = lo - 0.15, hi + 0.15
-    x_of = _scale(lo, hi, LEFT, WIDTH - RIGHT)
-    y_of = _scale(0, 1, HEIGHT - BOTTOM, TOP)
+    x_of = svg.linear(lo, hi, LEFT, WIDTH - RIGHT)
+    y_of = svg.linear(0, 1, HEIGHT - BOTTOM, TOP)
     parts = [_axes(title, x_label, "share of requests")]
-    for tick in _log_ticks(lo, hi):
+    for tick in svg.log_ticks(lo, hi):
         x = x_of(math.log10(tick))
         parts.append(f"<line x1='{x:.1f}' y1='{HEIGHT - BOTTOM}' x2='{x:.1f}' y2='{TOP}' stroke='#eee'/>"
                      f"<text x='{x:.1f}' y='{HEIGHT - BOTTOM + 14}' font-size='10' text-anchor='middle'>{tick:g}</text>")
@@ -52,7 +37,7 @@ def cdf(series: dict[str, Sequence[float]], x_label: str, title: str) -> str:
         if not ordered:
             continue
         points = " ".join(f"{x_of(math.log10(v)):.1f},{y_of((i + 1) / len(ordered)):.1f}" for i, v in enumerate(ordered))
-        parts.append(f"<polyline fill='none' stroke='{_colour(index)}' stroke-width='1.5' points='{points}'/>")
+        parts.append(f"<polyline fill='none' stroke='{svg.colour(index)}' stroke-width='1.5' points='{points}'/>")
         parts.append(_legend(index, name))
     return _svg(parts)
 
@@ -60,11 +45,11 @@ def cdf(series: dict[str, Sequence[float]], x_label: str, title: str) -> str:
 def bars(groups: Sequence[str], series: dict[str, Sequence[float]], y_label: str, title: str) -> str:
     """Grouped bars: one group per x label (e.g. clients), one bar per series (e.g. server)."""
     top = max((v for vs in series.values() for v in vs if v == v), default=1) or 1
-    y_of = _scale(0, top * 1.1, HEIGHT - BOTTOM, TOP)
+    y_of = svg.linear(0, top * 1.1, HEIGHT - BOTTOM, TOP)
     group_width = (WIDTH - RIGHT - LEFT) / max(len(groups), 1)
     bar_width = group_width * 0.8 / max(len(series), 1)
     parts = [_axes(title, "clients at the same time", y_label)]
-    for tick in _ticks(0, top * 1.1):
+    for tick in svg.ticks(0, top * 1.1):
         y = y_of(tick)
         parts.append(f"<line x1='{LEFT}' y1='{y:.1f}' x2='{WIDTH - RIGHT}' y2='{y:.1f}' stroke='#eee'/>"
                      f"<text x='{LEFT - 4}' y='{y + 3:.1f}' font-size='10' text-anchor='end'>{tick:g}</text>")
@@ -78,7 +63,7 @@ def bars(groups: Sequence[str], series: dict[str, Sequence[float]], y_label: str
                 continue
             x, y = x0 + s * bar_width, y_of(value)
             parts.append(f"<rect x='{x:.1f}' y='{y:.1f}' width='{bar_width - 2:.1f}' height='{HEIGHT - BOTTOM - y:.1f}' "
-                         f"fill='{_colour(s)}'><title>{escape(name)}: {value:g}</title></rect>"
+                         f"fill='{svg.colour(s)}'><title>{escape(name)}: {value:g}</title></rect>"
                          f"<text x='{x + bar_width / 2:.1f}' y='{y - 3:.1f}' font-size='9' text-anchor='middle'>{value:.0f}</text>")
     for s, name in enumerate(series):
         parts.append(_legend(s, name))
@@ -93,11 +78,11 @@ def timeline(rows: Sequence[tuple[str, Sequence[float], Sequence[float]]], title
     if not rows:
         return ""
     end = max((v for _, arrived, produced in rows for v in (*arrived, *produced)), default=1) or 1
-    x_of = _scale(0, end * 1.05, LEFT, WIDTH - RIGHT)
+    x_of = svg.linear(0, end * 1.05, LEFT, WIDTH - RIGHT)
     height = max(HEIGHT, TOP + BOTTOM + 16 * len(rows))
     y_of = lambda i: TOP + 8 + i * (height - TOP - BOTTOM - 16) / max(len(rows) - 1, 1)  # noqa: E731
     parts = [_axes(title, "ms after the request was sent", "", height)]
-    for tick in _ticks(0, end * 1.05):
+    for tick in svg.ticks(0, end * 1.05):
         x = x_of(tick)
         parts.append(f"<line x1='{x:.1f}' y1='{height - BOTTOM}' x2='{x:.1f}' y2='{TOP}' stroke='#eee'/>"
                      f"<text x='{x:.1f}' y='{height - BOTTOM + 14}' font-size='10' text-anchor='middle'>{tick:g}</text>")
@@ -106,7 +91,7 @@ def timeline(rows: Sequence[tuple[str, Sequence[float], Sequence[float]]], title
         parts.append(f"<text x='{LEFT - 4}' y='{y + 3:.1f}' font-size='9' text-anchor='end'>{escape(label)}</text>")
         parts.extend(f"<line x1='{x_of(p):.1f}' y1='{y - 5:.1f}' x2='{x_of(p):.1f}' y2='{y + 5:.1f}' stroke='#999'/>"
                      for p in produced)
-        parts.extend(f"<circle cx='{x_of(a):.1f}' cy='{y:.1f}' r='2.2' fill='{COLOURS[0]}'/>" for a in arrived)
+        parts.extend(f"<circle cx='{x_of(a):.1f}' cy='{y:.1f}' r='2.2' fill='{svg.colour(0)}'/>" for a in arrived)
     parts.append(_legend(0, "chunk reached the client"))
     parts.append(f"<line x1='{WIDTH - RIGHT + 10}' y1='{TOP + 26}' x2='{WIDTH - RIGHT + 10}' y2='{TOP + 36}' stroke='#999'/>"
                  f"<text x='{WIDTH - RIGHT + 26}' y='{TOP + 35}' font-size='11'>model produced it</text>")
@@ -143,8 +128,7 @@ def lines(series: dict[str, Sequence[tuple[float, float]]], x_label: str, y_labe
 
 
 def _svg(parts: list[str], height: int = HEIGHT) -> str:
-    return (f"<svg xmlns='http://www.w3.org/2000/svg' width='{WIDTH}' height='{height}' "
-            f"style='background:#fff;font-family:sans-serif'>{''.join(parts)}</svg>")
+    return svg.document(WIDTH, height, parts)
 
 
 def _axes(title: str, x_label: str, y_label: str, height: int = HEIGHT) -> str:
@@ -158,41 +142,5 @@ def _axes(title: str, x_label: str, y_label: str, height: int = HEIGHT) -> str:
 
 def _legend(index: int, name: str) -> str:
     y = TOP + 10 + index * 16
-    return (f"<rect x='{WIDTH - RIGHT + 6}' y='{y - 8}' width='10' height='10' fill='{_colour(index)}'/>"
+    return (f"<rect x='{WIDTH - RIGHT + 6}' y='{y - 8}' width='10' height='10' fill='{svg.colour(index)}'/>"
             f"<text x='{WIDTH - RIGHT + 20}' y='{y + 1}' font-size='10'>{escape(name[:48])}</text>")
-
-
-def _colour(index: int) -> str:
-    return COLOURS[index % len(COLOURS)]
-
-
-def _scale(lo: float, hi: float, out_lo: float, out_hi: float):
-    span = (hi - lo) or 1.0
-    return lambda v: out_lo + (v - lo) / span * (out_hi - out_lo)
-
-
-def _ticks(lo: float, hi: float, count: int = 5) -> list[float]:
-    raw = (hi - lo) / count or 1.0
-    step = 10 ** math.floor(math.log10(raw))
-    for factor in (1, 2, 5, 10):
-        if raw <= step * factor:
-            step *= factor
-            break
-    first = math.ceil(lo / step) * step
-    return [round(first + i * step, 10) for i in range(int((hi - first) / step) + 1)]
-
-
-def _log_ticks(lo: float, hi: float) -> list[float]:
-    ticks = []
-    for decade in range(math.floor(lo), math.ceil(hi) + 1):
-        for m in (1, 2, 5):
-            value = m * 10 ** decade
-            if lo <= math.log10(value) <= hi:
-                ticks.append(value)
-    return ticks
-
-
-def _fmt(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.3g}" if abs(value) < 10 else f"{value:.1f}"
-    return "" if value is None else str(value)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Callable, Union
 
 from harness.serving.launcher import RunningServer
-from harness.perf.load import LoadResult, StreamLoadResult, median
+from harness.perf.load import LoadResult, StreamLoadResult
+from harness.perf.stats import median
 
 Result = Union[LoadResult, StreamLoadResult]
 

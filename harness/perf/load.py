@@ -24,7 +24,6 @@ itself, not the server (see :attr:`LoadResult.client_bound`).
 from __future__ import annotations
 
 import asyncio
-import math
 import sys
 import time
 from dataclasses import dataclass, field, replace
@@ -34,42 +33,10 @@ import httpx
 
 from harness.clients.http import DEFAULT_TIME_LIMIT, NoAnswerInTime, connect
 from harness.clients.streams import StreamTranscript, read_stream
+from harness.perf.stats import percentile, steady_rate
 
 #: A client that uses more than this share of one core is reported as the bottleneck.
 CLIENT_BOUND_CPU_SHARE = 0.8
-
-
-def percentile(values: Sequence[float], pct: float) -> float:
-    """The ``pct``-th percentile with linear interpolation (``numpy.percentile``'s default); NaN if empty."""
-    ordered = sorted(values)
-    if not ordered:
-        return math.nan
-    rank = (len(ordered) - 1) * pct / 100
-    low = math.floor(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
-
-
-def median(values: Sequence[float]) -> float:
-    return percentile(values, 50)
-
-
-#: The window is cut into this many equal slices for the steady rate.
-STEADY_SLICES = 4
-
-
-def steady_rate(events: Sequence[float], start: float, end: float, slices: int = STEADY_SLICES) -> float:
-    """Events per second in a typical slice of the window: the median of the rates of ``slices`` equal slices.
-
-    A machine that stalls for part of one slice (another process, a page-cache flush) changes the plain
-    rate but hardly this one; a server that is slower all the time changes both.
-    """
-    width = (end - start) / slices
-    counts = [0] * slices
-    for at in events:
-        if start <= at < end:
-            counts[min(int((at - start) / width), slices - 1)] += 1
-    return median([count / width for count in counts])
 
 
 @dataclass

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
-from harness.perf.load import percentile
+from harness.perf.stats import percentile
 from harness.perf.locust_run import LoadRun
 
 

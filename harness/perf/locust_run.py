@@ -35,7 +35,7 @@ from typing import Any, Iterable, Sequence
 
 import psutil
 
-from harness.perf.load import percentile
+from harness.perf.stats import percentile
 
 LOCUSTFILE = Path(__file__).parent / "locustfiles" / "litserve_users.py"
 #: User class of each kind of traffic.

@@ -12,10 +12,13 @@
 Categories (Allure matches the failure message with Java regexes, DOTALL; a result can match several,
 so the patterns exclude each other):
 
-* "Known LitServe defects": the message contains ``KNOWN LITSERVE DEFECT``.
+* "Known LitServe defects": *broken* with ``KNOWN LITSERVE DEFECT`` in the message: how
+  ``harness.tags.known_defects`` reports a scenario that failed only as documented.
 * "Environment problems": a server never became ready (``harness.serving.launcher.ServerStartError``).
-* "Product defects": any other failed assertion: LitServe did not behave as the feature says.
-* "Test defects": any other error: the suite itself broke (a bug in a step, an undefined step).
+* "Product defects": any other *failed* result (a failed assertion): a new failure, LitServe did not
+  behave as the feature says.
+* "Test defects": any other *broken* result (an error): the suite itself broke (a bug in a step, an
+  undefined step).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -36,6 +40,7 @@ from harness.versions import package_version
 DEFAULT_RESULTS_DIR = REPO_ROOT / "reports" / "allure-results"
 
 KNOWN_DEFECT_MARK = "KNOWN LITSERVE DEFECT"
+KNOWN_DEFECTS_CATEGORY = "Known LitServe defects"
 SERVER_START_ERROR = "ServerStartError"
 
 _NOT_KNOWN = f"(?!.*{KNOWN_DEFECT_MARK})"
@@ -43,9 +48,10 @@ _NOT_ENVIRONMENT = f"(?!.*{SERVER_START_ERROR})"
 
 CATEGORIES: list[dict] = [
     {
-        "name": "Known LitServe defects",
-        "description": "LitServe 0.2.19 is known to behave this way; the scenario documents it.",
-        "matchedStatuses": ["failed", "broken", "skipped"],
+        "name": KNOWN_DEFECTS_CATEGORY,
+        "description": "Scenarios tagged @known_litserve_defect that failed as documented: LitServe is known to "
+                       "behave this way (each links to its LitServe issue). They do not fail the run.",
+        "matchedStatuses": ["broken"],
         "messageRegex": f"(?s).*{KNOWN_DEFECT_MARK}.*",
     },
     {
@@ -55,8 +61,9 @@ CATEGORIES: list[dict] = [
     },
     {
         "name": "Product defects (LitServe did not behave as specified)",
+        "description": "New failures: LitServe did not behave as the feature says.",
         "matchedStatuses": ["failed"],
-        "messageRegex": f"(?s){_NOT_KNOWN}{_NOT_ENVIRONMENT}.*",
+        "messageRegex": f"(?s){_NOT_ENVIRONMENT}.*",
     },
     {
         "name": "Test defects (the suite itself broke)",
@@ -70,6 +77,21 @@ READABLE_LABELS = {"epic", "story", "parentSuite", "suite", "subSuite"}
 
 HISTORY_DIR = "history"
 DOCS_LINK_NAME = "LitServe documentation"
+_GITHUB_NUMBER = re.compile(r"https://github\.com/[^/]+/[^/]+/(issues|pull)/(\d+)")
+
+
+def link_name(link: dict) -> str:
+    """How a link reads in the report: ``docs`` is "LitServe documentation"; an issue or pull request
+    named by its bare address or kind (``@allure.issue:URL``, ``@allure.link.pull:URL``) is
+    "LitServe issue #46" / "LitServe pull request #562"."""
+    name, url = link.get("name") or "", link.get("url") or ""
+    if name == "docs":
+        return DOCS_LINK_NAME
+    numbered = _GITHUB_NUMBER.fullmatch(url)
+    if numbered and name in (url, "pull", "issue"):
+        kind = "issue" if numbered[1] == "issues" else "pull request"
+        return f"LitServe {kind} #{numbered[2]}"
+    return name
 
 
 def results_dir(context) -> Path | None:
@@ -165,7 +187,7 @@ def readable(value: str) -> str:
 
 def tidy_labels(folder: Path, descriptions: dict[str, str] | None = None) -> int:
     """Rewrite ``*-result.json`` for readers: tag values read as words, each feature is a suite (under
-    its ``parentSuite``), ``@allure.link.docs:`` links are called "LitServe documentation", and a
+    its ``parentSuite``), links read as names (:func:`link_name`), and a
     scenario without a description of its own gets its feature's (from ``descriptions``, by feature name).
     Returns the number of files changed."""
     changed = 0
@@ -180,10 +202,7 @@ def tidy_labels(folder: Path, descriptions: dict[str, str] | None = None) -> int
         feature = next((label["value"] for label in labels if label.get("name") == "feature"), None)
         if feature and "suite" not in names:
             labels.append({"name": "suite", "value": feature})
-        links = [
-            {**link, "name": DOCS_LINK_NAME} if link.get("name") == "docs" else link
-            for link in data.get("links", [])
-        ]
+        links = [{**link, "name": link_name(link)} for link in data.get("links", [])]
         data["labels"] = labels
         if links:
             data["links"] = links

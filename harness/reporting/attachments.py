@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable
 
 import allure
 
-from harness.reporting import charts
+from harness.reporting import charts, svg
 from harness.checks.batches import Composition
 from harness.clients.http import Exchange
 from harness.clients.streams import StreamTranscript
@@ -69,16 +69,9 @@ def attach_batches(composition: Composition, name: str = "Batch composition") ->
     """Which request ran in which batch, as a table."""
     rows = composition.rows()
     header = ["batch", "size", "members", "worker", "started_ms", "finished_ms"]
-    cells = "".join(
-        "<tr>" + "".join(f"<td>{_escape(row[key])}</td>" for key in header) + "</tr>" for row in rows
-    )
-    html = (
-        "<html><body style='font-family:sans-serif'>"
-        f"<p>{composition.count} batch(es); sizes {composition.sizes}. Times are ms after the first batch started.</p>"
-        "<table border='1' cellpadding='4' style='border-collapse:collapse'>"
-        "<tr>" + "".join(f"<th>{h}</th>" for h in header) + "</tr>" + cells + "</table></body></html>"
-    )
-    attach_html(name, html)
+    attach_html(name, svg.page(name, f"<p>{composition.count} batch(es); sizes {composition.sizes}. "
+                                     "Times are ms after the first batch started.</p>",
+                               svg.table([{key: row[key] for key in header} for row in rows], fmt=lambda v: "" if v is None else str(v))))
 
 
 def attach_log(name: str, text: str, lines: int = LOG_TAIL_LINES) -> None:
@@ -110,7 +103,3 @@ def _maybe_json(text: str) -> Any:
         return json.loads(text)
     except ValueError:
         return text
-
-
-def _escape(value: Any) -> str:
-    return "" if value is None else str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

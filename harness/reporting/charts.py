@@ -1,4 +1,5 @@
-"""Charts for the report: self-contained HTML pages with inline SVG (no scripts, no outside requests).
+"""Charts of requests and streams for the report: self-contained HTML pages with inline SVG
+(palette, pages and primitives from :mod:`harness.reporting.svg`).
 
 * :func:`request_timeline` : one bar per request, from sent to answered, and, when the answers say
   which batch served them, one box per batch (when the model ran it), in the batch's colour.
@@ -12,12 +13,12 @@ Times are milliseconds after the first request was sent. Client and server times
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from harness.checks.batches import Composition
 from harness.clients.http import Exchange
 from harness.clients.streams import StreamTranscript
+from harness.reporting import svg
 
 WIDTH = 760
 LEFT = 120          # room for row labels
@@ -26,10 +27,6 @@ TOP = 14
 ROW = 22
 AXIS = 36
 MAX_ROWS = 60       # beyond this, rows are summarised, not drawn
-
-PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
-           "#9c755f", "#bab0ac"]
-NEUTRAL = "#6b8fb5"
 
 
 @dataclass
@@ -50,7 +47,7 @@ def request_timeline(exchanges: Sequence[Exchange], composition: Composition | N
         return _page(title, "<p>No request was answered, so there is nothing to draw.</p>")
     t0 = min(e.sent_at for e in exchanges)
     batches = composition.ordered() if composition else []
-    colour_of = {b.batch: PALETTE[i % len(PALETTE)] for i, b in enumerate(batches)}
+    colour_of = {b.batch: svg.colour(i) for i, b in enumerate(batches)}
     number_of = {b.batch: i for i, b in enumerate(batches, start=1)}
     ends = [e.answered_at for e in exchanges] + [b.finished_at for b in batches if b.finished_at]
     scale = _Scale(_nice_span((max(ends) - t0) * 1000))
@@ -70,7 +67,7 @@ def request_timeline(exchanges: Sequence[Exchange], composition: Composition | N
     for exchange in shown:
         client = _client_name(exchange)
         batch_id = composition.batch_of.get(client) if composition else None
-        colour = colour_of.get(batch_id, NEUTRAL)
+        colour = colour_of.get(batch_id, svg.NEUTRAL)
         x1, x2 = scale.x((exchange.sent_at - t0) * 1000), scale.x((exchange.answered_at - t0) * 1000)
         parts.append(_bar(x1, x2, y, colour, opacity=0.55))
         after = f"{exchange.seconds * 1000:.0f} ms"
@@ -101,7 +98,7 @@ def chunk_arrivals(transcripts: Sequence[StreamTranscript], title: str = "When t
     # only batched apps say how big their batch was; unbatched ones number each request as its own batch
     batch_ids = sorted({str(item["batch"]) for t in transcripts for item in t.items
                         if isinstance(item, dict) and "batch" in item and "batch_size" in item})
-    colour_of = {b: PALETTE[i % len(PALETTE)] for i, b in enumerate(batch_ids)}
+    colour_of = {b: svg.colour(i) for i, b in enumerate(batch_ids)}
     shown = transcripts[:MAX_ROWS]
     height = TOP + len(shown) * ROW + AXIS
     parts = _axis(scale, height, len(shown))
@@ -110,18 +107,17 @@ def chunk_arrivals(transcripts: Sequence[StreamTranscript], title: str = "When t
     for transcript in shown:
         mid = y + ROW / 2
         start, end = scale.x((transcript.sent_at - t0) * 1000), scale.x(((transcript.finished_at or t0) - t0) * 1000)
-        parts.append(f'<line x1="{start:.1f}" y1="{mid:.1f}" x2="{end:.1f}" y2="{mid:.1f}" stroke="#ccc" />')
+        parts.append(svg.line(start, mid, end, mid, stroke="#ccc"))
         for chunk, item in zip(transcript.chunks, transcript.items):
-            colour = colour_of.get(str(item.get("batch")), NEUTRAL) if isinstance(item, dict) else NEUTRAL
+            colour = colour_of.get(str(item.get("batch")), svg.NEUTRAL) if isinstance(item, dict) else svg.NEUTRAL
             produced = item.get("produced_at") if isinstance(item, dict) else None
             if isinstance(produced, (int, float)):
                 produced_seen = True
                 px = scale.x((produced - t0) * 1000)
-                parts.append(f'<line x1="{px:.1f}" y1="{y + 3:.1f}" x2="{px:.1f}" y2="{y + 9:.1f}" '
-                             f'stroke="#333" stroke-width="1" />')
+                parts.append(svg.line(px, y + 3, px, y + 9, stroke=svg.INK))
             cx = scale.x((chunk.arrived_at - t0) * 1000)
             parts.append(f'<circle cx="{cx:.1f}" cy="{mid + 2:.1f}" r="3.5" fill="{colour}" fill-opacity="0.8">'
-                         f'<title>{escape(chunk.raw[:120])}</title></circle>')
+                         f'<title>{svg.escape(chunk.raw[:120])}</title></circle>')
         status = f"{len(transcript.chunks)} chunks" + ("" if transcript.ended_cleanly else ", broken off")
         parts.append(_text(end + 4, y + 14, status))
         parts.append(_label(y, _stream_name(transcript)))
@@ -163,25 +159,14 @@ def _nice_span(ms: float) -> float:
 def _axis(scale: _Scale, height: int, rows: int) -> list[str]:
     """Vertical grid lines with millisecond labels under the rows."""
     bottom = TOP + rows * ROW
-    tick = _tick(scale.span_ms)
     parts = []
-    value = 0.0
-    while value <= scale.span_ms + 1e-9:
+    for value in svg.ticks(0, scale.span_ms, count=10):
         x = scale.x(value)
-        parts.append(f'<line x1="{x:.1f}" y1="{TOP - 4}" x2="{x:.1f}" y2="{bottom}" stroke="#e3e3e3" />')
-        parts.append(f'<text x="{x:.1f}" y="{bottom + 14}" font-size="11" text-anchor="middle" fill="#555">'
-                     f'{value:g}</text>')
-        value += tick
-    parts.append(f'<text x="{scale.x(scale.span_ms / 2):.1f}" y="{height - 4}" font-size="12" text-anchor="middle" '
-                 f'fill="#333">milliseconds after the first request was sent</text>')
+        parts.append(svg.line(x, TOP - 4, x, bottom))
+        parts.append(svg.text(x, bottom + 14, f"{value:g}", anchor="middle", fill=svg.MUTED))
+    parts.append(svg.text(scale.x(scale.span_ms / 2), height - 4, "milliseconds after the first request was sent",
+                          size=12, anchor="middle", fill=svg.INK))
     return parts
-
-
-def _tick(span_ms: float) -> float:
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000, 20000):
-        if span_ms / step <= 10:
-            return step
-    return span_ms / 10
 
 
 def _bar(x1: float, x2: float, y: float, colour: str, opacity: float) -> str:
@@ -190,22 +175,16 @@ def _bar(x1: float, x2: float, y: float, colour: str, opacity: float) -> str:
 
 
 def _label(y: float, text: str, bold: bool = False) -> str:
-    weight = ' font-weight="bold"' if bold else ""
-    return (f'<text x="{LEFT - 8}" y="{y + 15:.1f}" font-size="12" text-anchor="end"{weight} fill="#222">'
-            f'{escape(text[:18])}</text>')
+    return svg.text(LEFT - 8, y + 15, text[:18], size=12, anchor="end", fill="#222", bold=bold)
 
 
 def _text(x: float, y: float, text: str) -> str:
-    return f'<text x="{x:.1f}" y="{y:.1f}" font-size="11" fill="#444">{escape(text)}</text>'
+    return svg.text(x, y, text)
 
 
-def _svg(height: int, parts: Iterable[str]) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-            f'viewBox="0 0 {WIDTH} {height}" style="width:100%;max-width:{WIDTH}px;height:auto" '
-            f'font-family="sans-serif" role="img">' + "".join(parts) + "</svg>")
+def _svg(height: int, parts: list[str]) -> str:
+    return svg.document(WIDTH, height, parts)
 
 
 def _page(title: str, body: str) -> str:
-    return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>" + escape(title) + "</title></head>"
-            "<body style='font-family:sans-serif;font-size:13px;margin:12px'><h3 style='margin:0 0 6px'>" + escape(title) + "</h3>"
-            + body + "</body></html>")
+    return svg.page(title, body)

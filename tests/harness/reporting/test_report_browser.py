@@ -23,10 +23,14 @@ import pytest
 from behave.parser import parse_file
 
 from harness.paths import REPO_ROOT, REPORTS_DIR
+from harness.reporting.allure_meta import KNOWN_DEFECTS_CATEGORY
+from harness.reporting.verdict import Verdict
+from harness.tags.known_defects import PREFIX as KNOWN_DEFECT_PREFIX, TAG as KNOWN_DEFECT_TAG
 
 REPORT_DIR = REPORTS_DIR / "allure-report"
 SCREENSHOT = REPORTS_DIR / "report-screenshot.png"
 OVERVIEW_SCREENSHOT = REPORTS_DIR / "report-overview.png"
+CATEGORIES_SCREENSHOT = REPORTS_DIR / "report-categories.png"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -44,6 +48,18 @@ class Result:
     steps: tuple[str, ...]
     attachments: tuple[str, ...]
     sizes: dict = field(default_factory=dict, compare=False, hash=False)
+    message: str = ""
+    tags: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+
+    @property
+    def known_defect(self) -> bool:
+        """Failed only as documented: how harness.tags.known_defects reports it (broken, marked)."""
+        return self.status == "broken" and self.message.startswith(KNOWN_DEFECT_PREFIX)
+
+    @property
+    def new_failure(self) -> bool:
+        return self.status in ("failed", "broken", "unknown") and not self.known_defect
 
 
 def _results() -> list[Result]:
@@ -59,8 +75,10 @@ def _results() -> list[Result]:
         feature = next((label["value"] for label in data.get("labels", []) if label["name"] == "feature"), "")
         steps = data.get("testStage", {}).get("steps", [])
         sizes = {a["name"]: a.get("size", 0) for step in steps for a in step.get("attachments", [])}
+        tags = tuple(label["value"] for label in data.get("labels", []) if label["name"] == "tag")
         found.append(Result(feature, data["name"], data["status"], tuple(step["name"] for step in steps),
-                            tuple(sizes), sizes))
+                            tuple(sizes), sizes, data.get("statusMessage") or "", tags,
+                            tuple(link.get("name", "") for link in data.get("links", []))))
     return found
 
 
@@ -261,6 +279,89 @@ def test_a_scenario_opens_with_its_steps_and_attachments(browser_page, report_ur
     page.wait_for_timeout(300)
     page.screenshot(path=str(SCREENSHOT))
     assert page.outside == [], f"the report asked hosts other than {LOCAL_HOST}: {page.outside}"
+
+
+def _leaves_under(page, group: str) -> dict[str, str]:
+    """Every scenario under the top group ``group`` of a tree (the Categories tree nests them by message)."""
+    found: dict[str, str] = {}
+    for node in page.locator(".node[data-node-kind=group]").all():
+        if node.locator(":scope > .node__title .node__name").inner_text().strip() != group:
+            continue
+        for leaf in node.locator("a.node__leaf").all():
+            icon = leaf.locator(".status-icon").first.get_attribute("class") or ""
+            found[leaf.locator(".node__name").inner_text().strip()] = next(
+                (part.rsplit("_", 1)[-1] for part in icon.split() if part.startswith("status-icon_status_")), "unknown")
+    return found
+
+
+def _bar_counts(row) -> dict[str, int]:
+    """The coloured parts of a widget's bar: status -> the count written in it."""
+    counts = {}
+    for fill in row.locator(".bar__fill").all():
+        status = next((part.rsplit("_", 1)[-1] for part in (fill.get_attribute("class") or "").split()
+                       if part.startswith("bar__fill_status_")), "unknown")
+        counts[status] = counts.get(status, 0) + int(fill.inner_text().strip() or 0)
+    return counts
+
+
+def test_overview_tells_new_failures_from_known_defects(browser_page, report_url):
+    """The title says the verdict, the Categories widget shows the known defects as their own (broken,
+    yellow) group with the right count, and no known defect is shown as passed or as a red failure."""
+    page = browser_page
+    results = _results()
+    known = [r for r in results if r.known_defect]
+    tagged = [r for r in results if KNOWN_DEFECT_TAG in r.tags]
+    expected = Verdict(new_failures=sum(r.new_failure for r in results), known_defects=len(known),
+                       passed=sum(r.status == "passed" for r in results))
+    assert all(r.status in ("broken", "passed") for r in tagged), (
+        "a @known_litserve_defect scenario is shown " + ", ".join(f"{r.name!r} as {r.status}" for r in tagged
+                                                                  if r.status not in ("broken", "passed")))
+    assert all(r in known for r in tagged if r.status != "passed"), "a tagged scenario is broken without the mark"
+
+    page.goto(report_url)
+    title = page.locator("[data-id=summary] .widget__title").first
+    title.wait_for()
+    assert title.inner_text().startswith(expected.title()), (
+        f"the overview's title reads {title.inner_text()!r}, not the verdict {expected.title()!r}")
+    rows = page.locator("[data-id=categories] a.table__row")
+    rows.first.wait_for()
+    by_name = {row.locator(".table__col").first.inner_text().strip(): _bar_counts(row) for row in rows.all()
+               if row.locator(".bar").count()}
+    if known:
+        assert by_name.get(KNOWN_DEFECTS_CATEGORY) == {"broken": len(known)}, (
+            f"the Categories widget should show {KNOWN_DEFECTS_CATEGORY!r} with {len(known)} broken; it shows {by_name}")
+    new_in_widget = sum(n for name, bar in by_name.items() if name != KNOWN_DEFECTS_CATEGORY for n in bar.values())
+    assert new_in_widget == expected.new_failures, (
+        f"the Categories widget counts {new_in_widget} failure(s) besides the known defects, the report's data "
+        f"{expected.new_failures}: {by_name}")
+
+    page.goto(report_url + "#categories")
+    page.locator(".node__title").first.wait_for()
+    _expand_all(page)
+    shown = _leaves_under(page, KNOWN_DEFECTS_CATEGORY)
+    assert shown == {r.name.strip(): "broken" for r in known}, (
+        f"the Categories page should list the {len(known)} known defects as broken under "
+        f"{KNOWN_DEFECTS_CATEGORY!r}; it lists {shown}")
+    page.locator(".node__title", has_text=KNOWN_DEFECTS_CATEGORY).first.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(CATEGORIES_SCREENSHOT))  # the tree scrolls inside the page: its top is what counts
+    assert page.outside == [], f"the report asked hosts other than {LOCAL_HOST}: {page.outside}"
+
+
+def test_a_known_defect_opens_with_its_litserve_issue(browser_page, report_url):
+    linked = [r for r in _results() if r.known_defect and any(n.startswith("LitServe issue #") for n in r.links)]
+    if not linked:
+        pytest.skip("no known LitServe defect with an issue link in this report")
+    chosen = sorted(linked, key=lambda r: r.name)[0]
+    page = browser_page
+    page.goto(report_url + "#categories")
+    page.locator(".node__title").first.wait_for()
+    _expand_all(page)
+    page.locator("a.node__leaf", has=page.locator(".node__name", has_text=chosen.name.strip())).first.click()
+    pane = page.locator(".test-result")
+    pane.get_by_text(KNOWN_DEFECT_PREFIX.strip()).first.wait_for()
+    issue = next(n for n in chosen.links if n.startswith("LitServe issue #"))
+    assert pane.get_by_text(issue).count() >= 1, f"{chosen.name!r} does not show its link {issue!r}"
 
 
 def test_the_guard_sees_a_request_to_an_outside_host(browser, report_url, tmp_path):

@@ -1,4 +1,4 @@
-"""Percentiles and the baseline comparison of the performance feature."""
+"""The performance baseline: comparing a run's ratios with a stored baseline, and making one."""
 
 from __future__ import annotations
 
@@ -6,16 +6,7 @@ import json
 
 import pytest
 
-from harness.perf.load import percentile
-from harness.perf.results import compare, main, make_baseline
-
-
-def test_percentile_interpolates_like_numpy():
-    values = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
-    assert percentile(values, 50) == 5.5
-    assert percentile(values, 99) == pytest.approx(9.91)
-    assert percentile([4.0], 99) == 4.0
-    assert percentile([], 50) != percentile([], 50)  # NaN
+from tools.perf_baseline import compare, main, make_baseline
 
 
 def _run(gain: float, wait: float) -> dict:
@@ -55,13 +46,3 @@ def test_the_compare_command_exits_1_on_a_regression(tmp_path, capsys):
 def test_a_missing_results_file_says_what_to_do(tmp_path):
     with pytest.raises(SystemExit, match="run the performance feature first"):
         main(["compare", "--results", str(tmp_path / "none.json"), "--baseline", str(tmp_path / "none.json")])
-
-
-def test_the_steady_rate_ignores_a_stall_in_one_quarter():
-    from harness.perf.load import steady_rate
-
-    events = [i / 100 for i in range(400)]  # 100 per second over 4 s
-    stalled = [t for t in events if not 1.0 <= t < 1.9]  # nothing for 0.9 s of the second quarter
-    assert steady_rate(events, 0.0, 4.0) == 100
-    assert steady_rate(stalled, 0.0, 4.0) == 100
-    assert len([t for t in stalled if t < 4.0]) / 4.0 < 80

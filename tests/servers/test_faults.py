@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tools.behave_runs import feature_path
@@ -37,3 +39,13 @@ def test_registering_a_name_twice_is_refused():
 def test_an_unknown_fault_name_is_refused_with_the_known_names():
     with pytest.raises(SystemExit, match="known faults are"):
         faults.apply("no-such-fault")
+
+
+@pytest.mark.parametrize("name", list(FAULTS))
+def test_every_fault_has_a_snake_case_name_and_a_worker_half_only_through_the_entry_point(name):
+    fault = FAULTS[name]
+    assert re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", name), f"{name}: fault names are snake_case"
+    if fault.worker_half is not None:
+        required = {r if isinstance(r, str) else r[0] for r in fault.requires}
+        assert "litserve.server.inference_worker" in required, \
+            f"{name} has a worker half, so it must require the workers' entry point it replaces"

@@ -1,0 +1,81 @@
+"""The official ``openai`` Python client, called as a user calls it against a LitServe server.
+
+Each call returns an :class:`SdkCall`: what the client returned, or the exception it raised, so
+that a Then step can check either. Streams are read to the end, with each chunk's arrival time.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import openai
+
+#: Seconds the client waits for an answer (the SDK's own default is 10 minutes).
+SDK_TIME_LIMIT = 15.0
+
+
+@dataclass
+class SdkCall:
+    """One call of the client: what was asked, what came back (or was raised), and when."""
+
+    call: str
+    arguments: dict
+    result: Any = None
+    chunks: list[tuple[float, Any]] = field(default_factory=list)  # (arrived_at, chunk) of a stream
+    error: Exception | None = None
+    sent_at: float = 0.0
+    finished_at: float = 0.0
+
+    def describe(self) -> str:
+        if self.error is not None:
+            return f"{self.call} raised {type(self.error).__name__}: {self.error}"
+        if self.chunks:
+            return f"{self.call} streamed {len(self.chunks)} chunk(s): " + "; ".join(
+                chunk.model_dump_json(exclude_none=True) for _, chunk in self.chunks)
+        return f"{self.call} returned {self.result.model_dump_json(exclude_none=True) if self.result else None}"
+
+
+def client_for(base_url: str) -> openai.OpenAI:
+    """A client for the LitServe server at ``base_url`` (LitServe needs no key, the client wants one)."""
+    return openai.OpenAI(base_url=f"{base_url}/v1", api_key="unused", timeout=SDK_TIME_LIMIT)
+
+
+def _called(call: str, arguments: dict, run) -> SdkCall:
+    outcome = SdkCall(call, arguments, sent_at=time.monotonic())
+    try:
+        run(outcome)
+    except Exception as error:  # noqa: BLE001 - whatever the client raises is what its user gets
+        outcome.error = error
+    outcome.finished_at = time.monotonic()
+    return outcome
+
+
+def chat(base_url: str, **arguments) -> SdkCall:
+    """``client.chat.completions.create(**arguments)``; with ``stream=True`` the stream is read to its end."""
+
+    def run(outcome: SdkCall) -> None:
+        answer = client_for(base_url).chat.completions.create(**arguments)
+        if arguments.get("stream"):
+            for chunk in answer:
+                outcome.chunks.append((time.monotonic(), chunk))
+        else:
+            outcome.result = answer
+
+    return _called("chat.completions.create", arguments, run)
+
+
+def embed(base_url: str, **arguments) -> SdkCall:
+    """``client.embeddings.create(**arguments)``."""
+
+    def run(outcome: SdkCall) -> None:
+        outcome.result = client_for(base_url).embeddings.create(**arguments)
+
+    return _called("embeddings.create", arguments, run)
+
+
+def streamed_text(outcome: SdkCall, choice: int = 0) -> str:
+    """The text of one choice of a stream, as a user joins it from the deltas."""
+    return "".join(
+        c.delta.content or "" for _, chunk in outcome.chunks for c in chunk.choices if c.index == choice)

@@ -1,0 +1,36 @@
+"""What an app wrote about its work to the server log: ``suite: trace <kind> <json>`` lines.
+
+The OpenAI-compatible apps (``servers/openai_apps.py``) cannot add fields to LitServe's
+OpenAI-shaped answers, so they report each chat piece (with the ``time.monotonic()`` at
+which it was produced) and each embedding batch in the log instead.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+from harness.serving.launcher import RunningServer
+
+_LINE = re.compile(r"^suite: trace (\S+) (\{.*\})\s*$", re.MULTILINE)
+
+
+def traces(server: RunningServer, kind: str) -> list[dict]:
+    """Every trace of ``kind`` the server logged so far, oldest first."""
+    return [json.loads(found) for name, found in _LINE.findall(server.log_text()) if name == kind]
+
+
+def traces_between(server: RunningServer, kind: str, since: float, until: float, *, wait: float = 2.0,
+                   at_least: int = 1) -> list[dict]:
+    """The traces of ``kind`` whose ``produced_at``/``started_at`` lies in ``[since, until]``.
+
+    Waits up to ``wait`` seconds for ``at_least`` of them (the worker's log lines can lag behind
+    the answer by a moment on a busy machine).
+    """
+    deadline = time.monotonic() + wait
+    while True:
+        found = [t for t in traces(server, kind) if since <= t.get("produced_at", t.get("started_at", -1)) <= until]
+        if len(found) >= at_least or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)

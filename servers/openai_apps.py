@@ -1,0 +1,142 @@
+"""The instrumented models behind LitServe's OpenAI-compatible specs.
+
+* ``chat`` (``OpenAISpec``, ``/v1/chat/completions``): a chat model that answers the last user
+  message, say "tell me about alpha", with ``chunks`` pieces about its last word, "alpha-0",
+  " alpha-1", " alpha-2", ... (``max_tokens`` in the request sets the number of pieces), pausing
+  ``chunk_pause`` seconds between pieces. Its last piece reports the usage: one prompt token per
+  word of the conversation, one completion token per piece. Given ``tools``, it calls the first
+  one with ``{"topic": <last word>}`` instead of answering. The failure switches of
+  ``servers/settings.py`` apply, with the request's ``user`` and the topic as the values a rule
+  matches: "decode:forbidden:403" refuses the topic "forbidden", "predict:broken" with
+  ``fail_after_chunks=3`` fails after three pieces.
+* ``embeddings`` (``OpenAIEmbeddingSpec``, ``/v1/embeddings``): an embedding model that maps a
+  text to 4 numbers computed from its characters (see :func:`embedding_of`), all exact in
+  float32 so that the base64 encoding can be compared with the float one; usage: one token per
+  word. With ``max_batch_size > 1`` it embeds batches of requests.
+
+LitSpec messages have no room for extra fields, so the models write what they did to the
+server log, one line each (``suite: trace <kind> <json>``, read by
+``harness.serving.traces``): every chat piece with the ``time.monotonic()`` at which it was
+produced, every embedding batch with its members.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import Iterator
+
+from litserve.specs import OpenAISpec
+
+from servers.apps import _Instrumented
+from servers.settings import AppSettings
+
+TRACE_PREFIX = "suite: trace"
+#: The embedding model's number of dimensions.
+EMBEDDING_DIMENSIONS = 4
+
+
+def report(kind: str, **fields) -> None:
+    """Write one trace line to the server log (stdout of the worker, flushed at once)."""
+    print(f"{TRACE_PREFIX} {kind} {json.dumps(fields)}", flush=True)
+
+
+def _words(text) -> list[str]:
+    return text.split() if isinstance(text, str) else []
+
+
+class ChatAPI(_Instrumented):
+    """A chat model with a known answer, pace, usage, tool calls and failures (see the module docstring)."""
+
+    def decode_request(self, request, context: dict) -> dict:
+        user = request.user or ""
+        last = request.messages[-1].content if request.messages else ""
+        topic = (_words(last) or [""])[-1]
+        self._fail_if_ruled("decode", user, topic)
+        context["user"] = user
+        return {
+            "user": user,
+            "topic": topic,
+            "pieces": request.max_tokens or self.settings.chunks,
+            "prompt_tokens": sum(len(_words(message.content)) for message in request.messages),
+            "tool": request.tools[0].function.name if request.tools else "",
+        }
+
+    def predict(self, asked: dict) -> Iterator[dict]:
+        if asked["tool"]:
+            yield self._tool_call(asked)
+            return
+        pieces = asked["pieces"]
+        for index in range(pieces):
+            if index:
+                time.sleep(self.settings.chunk_pause)
+            self._fail_if_ruled("predict", asked["user"], asked["topic"], index=index)
+            piece = f"{' ' if index else ''}{asked['topic']}-{index}"
+            report("chat-piece", user=asked["user"], topic=asked["topic"], index=index, worker=os.getpid(),
+                   produced_at=time.monotonic())
+            message = {"role": "assistant", "content": piece}
+            if index == pieces - 1:
+                message.update(self._usage(asked, completion_tokens=pieces))
+            yield message
+
+    def _tool_call(self, asked: dict) -> dict:
+        call = {"id": f"call-{asked['topic']}", "type": "function",
+                "function": {"name": asked["tool"], "arguments": json.dumps({"topic": asked["topic"]})}}
+        report("chat-tool-call", user=asked["user"], topic=asked["topic"], produced_at=time.monotonic())
+        return {"role": "assistant", "content": "", "tool_calls": [call], **self._usage(asked, completion_tokens=1)}
+
+    @staticmethod
+    def _usage(asked: dict, completion_tokens: int) -> dict:
+        return {"prompt_tokens": asked["prompt_tokens"], "completion_tokens": completion_tokens,
+                "total_tokens": asked["prompt_tokens"] + completion_tokens}
+
+
+def embedding_of(text: str) -> list[float]:
+    """The model's vector for ``text``: length, first and last character codes / 8, minus the word count / 4.
+
+    Every value is a small multiple of 1/8 or 1/4, exact in float32 (the base64 format) and in JSON.
+    """
+    if not text:
+        return [0.0] * EMBEDDING_DIMENSIONS
+    return [float(len(text)), ord(text[0]) / 8, ord(text[-1]) / 8, -len(text.split()) / 4]
+
+
+class EmbeddingAPI(_Instrumented):
+    """An embedding model; batched when ``max_batch_size > 1`` (one text per request, LitServe's rule)."""
+
+    def decode_request(self, request, context: dict):
+        texts = request.input if isinstance(request.input, list) else [request.input]
+        self._fail_if_ruled("decode", *texts)
+        return texts
+
+    def predict(self, inputs: list) -> list:
+        if self.settings.max_batch_size > 1:  # a batch: one list of texts per request
+            report("embedding-batch", members=[texts[0] for texts in inputs], size=len(inputs), worker=os.getpid(),
+                   started_at=time.monotonic())
+            self._work()
+            return [self._embed(texts) for texts in inputs]
+        self._work()
+        return self._embed(inputs)
+
+    @staticmethod
+    def _embed(texts: list[str]) -> dict:
+        return {"embeddings": [embedding_of(text) for text in texts],
+                "prompt_tokens": sum(len(_words(text)) for text in texts)}
+
+    def encode_response(self, output: dict) -> dict:
+        tokens = output["prompt_tokens"]
+        return {"embeddings": output["embeddings"], "prompt_tokens": tokens, "total_tokens": tokens}
+
+
+def build_chat(settings: AppSettings) -> ChatAPI:
+    return ChatAPI(settings, spec=OpenAISpec())
+
+
+def build_embeddings(settings: AppSettings) -> EmbeddingAPI:
+    from litserve.specs import OpenAIEmbeddingSpec  # from LitServe 0.2.5
+
+    kwargs = {"spec": OpenAIEmbeddingSpec()}
+    if settings.max_batch_size > 1:
+        kwargs.update(max_batch_size=settings.max_batch_size, batch_timeout=settings.batch_timeout)
+    return EmbeddingAPI(settings, **kwargs)

@@ -1,0 +1,152 @@
+"""The performance baseline: compare a run's ratios with a stored baseline, or make a new baseline.
+
+A stored baseline (``performance-baseline.json``) holds the ratios of earlier runs of the
+``@performance`` scenarios; comparing fails when a ratio got worse than the baseline by more than
+the tolerance. ``scripts/performance.sh`` runs the scenarios and then ``compare``.
+
+Command line (from the repository root)::
+
+    .venv/bin/python -m tools.perf_baseline compare [--results reports/performance.json]
+        [--baseline performance-baseline.json] [--tolerance 0.3]
+    .venv/bin/python -m tools.perf_baseline make-baseline RESULTS.json [RESULTS.json ...]
+        [--output performance-baseline.json] [--tolerance 0.3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from harness.paths import REPO_ROOT
+from harness.perf.results import RESULTS_PATH
+
+BASELINE_PATH = REPO_ROOT / "performance-baseline.json"
+#: A ratio regresses when it is worse than the baseline by more than this share of the baseline value.
+DEFAULT_TOLERANCE = 0.3
+
+
+@dataclass
+class Comparison:
+    scenario: str
+    key: str
+    baseline: float
+    current: float | None
+    better: str
+    limit: float
+
+    @property
+    def regressed(self) -> bool:
+        if self.current is None:
+            return True
+        return self.current < self.limit if self.better == "higher" else self.current > self.limit
+
+    def line(self) -> str:
+        now = "missing" if self.current is None else f"{self.current:.3f}"
+        sign = ">=" if self.better == "higher" else "<="
+        verdict = "REGRESSED" if self.regressed else "ok"
+        return (f"{verdict:>9}  {self.scenario[:40]:<40}  {self.key:<42} now {now:>7}  "
+                f"baseline {self.baseline:7.3f}  needs {sign} {self.limit:.3f}")
+
+
+def compare(results: dict, baseline: dict, tolerance: float | None = None) -> list[Comparison]:
+    """Each baseline ratio against the same scenario's ratio in ``results``.
+
+    A ratio regresses when it is worse than the baseline value by more than its tolerance (a share
+    of the baseline value): the ratio's own ``tolerance`` in the baseline, else the baseline's,
+    unless ``tolerance`` overrides both. A ratio the run did not measure counts as regressed.
+    """
+    comparisons = []
+    for scenario, stored_scenario in sorted(baseline.get("scenarios", {}).items()):
+        found = results.get("scenarios", {}).get(scenario, {}).get("ratios", {})
+        for key, stored in sorted(stored_scenario.get("ratios", {}).items()):
+            allowed = tolerance if tolerance is not None else stored.get(
+                "tolerance", baseline.get("tolerance", DEFAULT_TOLERANCE))
+            value, better = stored["value"], stored["better"]
+            limit = value * (1 - allowed) if better == "higher" else value * (1 + allowed)
+            current = found.get(key, {}).get("value")
+            comparisons.append(Comparison(scenario, key, value, current, better, limit))
+    return comparisons
+
+
+def make_baseline(runs: list[dict], tolerance: float = DEFAULT_TOLERANCE) -> dict:
+    """The median of each ratio over several runs, with its spread and its own tolerance.
+
+    A ratio's tolerance is at least ``tolerance``, and at least 1.5 times the largest shortfall from
+    the median (in the worse direction) seen over the runs, so the runs it was made from pass it
+    (at most 0.9 for a ratio where higher is better, 3.0 where lower is better).
+    """
+    scenarios: dict[str, Any] = {}
+    for name in sorted({name for run in runs for name in run.get("scenarios", {})}):
+        found = [run["scenarios"][name]["ratios"] for run in runs if name in run.get("scenarios", {})]
+        ratios = {}
+        for key in sorted({key for ratio_set in found for key in ratio_set}):
+            values = [ratio_set[key]["value"] for ratio_set in found if key in ratio_set]
+            first = next(ratio_set[key] for ratio_set in found if key in ratio_set)
+            middle = statistics.median(values)
+            if first["better"] == "higher":
+                shortfall = max((middle - v) / middle for v in values) if middle else 0.0
+            else:
+                shortfall = max((v - middle) / middle for v in values) if middle else 0.0
+            # A "higher" ratio cannot lose more than all of itself; a small "lower" one (time to first
+            # chunk / stream time) can triple from client noise alone.
+            cap = 0.9 if first["better"] == "higher" else 3.0
+            ratios[key] = {"value": round(middle, 4), "better": first["better"],
+                           "tolerance": round(min(max(tolerance, 1.5 * shortfall), cap), 2),
+                           "spread": [round(min(values), 4), round(max(values), 4)], "runs": len(values),
+                           "meaning": first["meaning"]}
+        scenarios[name] = {"ratios": ratios}
+    return {"tolerance": tolerance, "environment": runs[-1].get("environment", {}), "scenarios": scenarios}
+
+
+def _load(path: Path, what: str) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise SystemExit(f"no {what} at {path}; run the performance feature first "
+                         f"(.venv/bin/behave features/ --tags=@performance) or pass the right path") from None
+    except ValueError as error:
+        raise SystemExit(f"the {what} at {path} is not valid JSON: {error}") from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.perf_baseline", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    cmp = commands.add_parser("compare", help="fail (exit 1) when a ratio regressed beyond the tolerance")
+    cmp.add_argument("--results", type=Path, default=RESULTS_PATH)
+    cmp.add_argument("--baseline", type=Path, default=BASELINE_PATH)
+    cmp.add_argument("--tolerance", type=float, default=None, help="default: the baseline's own")
+    make = commands.add_parser("make-baseline", help="store the median ratios of several results files")
+    make.add_argument("results", type=Path, nargs="+")
+    make.add_argument("--output", type=Path, default=BASELINE_PATH)
+    make.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE)
+    args = parser.parse_args(argv)
+
+    if args.command == "make-baseline":
+        baseline = make_baseline([_load(path, "results file") for path in args.results], args.tolerance)
+        args.output.write_text(json.dumps(baseline, indent=2) + "\n")
+        count = sum(len(s["ratios"]) for s in baseline["scenarios"].values())
+        print(f"wrote {args.output} with {count} ratios from {len(args.results)} run(s)")
+        return 0
+
+    results, baseline = _load(args.results, "results file"), _load(args.baseline, "baseline")
+    comparisons = compare(results, baseline, args.tolerance)
+    tolerance = "each ratio's own" if args.tolerance is None else f"{args.tolerance:.0%}"
+    env, base_env = results.get("environment", {}), baseline.get("environment", {})
+    print(f"performance: {args.results} (litserve {env.get('litserve')}, {env.get('cpu_count')} CPUs) against "
+          f"{args.baseline} (litserve {base_env.get('litserve')}, {base_env.get('cpu_count')} CPUs), "
+          f"tolerance {tolerance}")
+    for comparison in comparisons:
+        print(comparison.line())
+    regressed = [c for c in comparisons if c.regressed]
+    print(f"performance: {len(regressed)} of {len(comparisons)} ratios regressed")
+    return 1 if regressed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
