@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.perf import charts, results
+from harness.reporting import svg
 from harness.perf.locust_run import LoadRun
 from harness.perf.server_tree import Footprint
 from harness.versions import package_version
@@ -59,11 +60,11 @@ def _attach(record: LoadRecord, rows: list[dict]) -> None:
     from harness.reporting.attachments import attach_html  # Allure is imported only where the report is written
 
     figure_rows = [{"figure": key, "value": value} for key, value in record.figures.items()]
-    attach_html("Load figures", charts.page("Load figures", charts.table(rows, "Load runs (times in ms)"),
-                                            charts.table(figure_rows, "Figures of this scenario")))
+    attach_html("Load figures", svg.page("Load figures", svg.table(rows, "Load runs (times in ms)"),
+                                            svg.table(figure_rows, "Figures of this scenario")))
     label, main = max(record.runs, key=lambda pair: pair[1].duration)
     series = main.series(1.0)
-    attach_html("Throughput and latency over time", charts.page(
+    attach_html("Throughput and latency over time", svg.page(
         f"Throughput and latency over time ({label})",
         charts.lines({"answers per second": [(r["t"], r["rps"]) for r in series],
                       "requests sent per second": [(r["t"], r["sent_per_second"]) for r in series]},
@@ -74,11 +75,11 @@ def _attach(record: LoadRecord, rows: list[dict]) -> None:
                     for name, run in record.runs for kind in sorted({s.kind for s in run.samples})}
     ttft = {f"{name}, first chunk": [s.ttft_ms for s in run.samples if s.ttft_ms]
             for name, run in record.runs if any(s.ttft_ms for s in run.samples)}
-    attach_html("Latency distribution", charts.page("Latency distribution", charts.cdf(
+    attach_html("Latency distribution", svg.page("Latency distribution", charts.cdf(
         {**distribution, **ttft}, "latency (ms, log scale)", "Share of requests answered within x ms")))
     if record.footprints:
         start = main.started
-        attach_html("Server memory and open files over time", charts.page(
+        attach_html("Server memory and open files over time", svg.page(
             "Server memory and open files over time",
             charts.lines({"resident memory (MB)": [(f.at - start, f.rss_mb) for f in record.footprints]},
                          "seconds into the run", "MB", "Memory of the server's processes", record.marks),
