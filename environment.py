@@ -4,6 +4,8 @@
   after the run, also after a failure or Ctrl-C (behave runs pending clean-ups on abort; an
   ``atexit`` hook in the pool and an orphan watch in each server are the last resorts).
 * ``@fixture.fresh_server`` on a scenario gives it servers of its own, stopped when it ends.
+* Before each scenario, the shared servers of the next two scenarios start in the background
+  (``harness/serving/prestart.py``; ``-D start_ahead=no`` turns it off).
 * When a scenario fails, the logs of the servers it used are attached to the report.
 * The Allure results folder is emptied when the run starts and gets the run's environment and
   failure categories; labels made from tags are tidied when it ends (``harness.reporting.allure_meta``).
@@ -12,22 +14,25 @@
   defect; the run ends with the verdict: new failures, known LitServe defects, passed).
 * After each scenario that measured performance, its figures go to ``reports/performance.json``
   and its tables and charts to the report.
+* After each load scenario (``features/load*.feature``), the same for its Locust runs; with
+  ``-D target=URL`` the scenarios tagged ``@instrumented`` are skipped (``harness/perf/load_options.py``).
 * A scenario tagged ``@litserve.since:X`` / ``@litserve.until:X`` is skipped, with the reason,
   on a LitServe release outside that range (see ``harness/tags/releases.py``).
 """
 
 from __future__ import annotations
 
-from behave import fixture, use_fixture
+from behave import fixture, step_registry, use_fixture
 
 from harness.reporting import allure_meta
 from harness.tags import known_defects
-from harness.perf import measure
+from harness.perf import load_options, load_report, measure
 from harness.tags import releases
 from harness.reporting import attachments
 from harness import scenario_state
 from harness.serving.pool import ServerPool
 from harness.serving.plan import ServerPlan
+from harness.serving.prestart import Prestarter
 
 
 @fixture
@@ -59,6 +64,10 @@ def before_all(context):
     context.litserve_version = releases.installed_litserve()
     use_fixture(server_pool, context)
     context.server_plan = ServerPlan.for_run(context._runner.features, context.config)
+    applicable = [s for s in context.server_plan.scenarios
+                  if not releases.not_applicable_reason(s.effective_tags, context.litserve_version)]
+    context.prestarter = Prestarter(context.server_pool, applicable, step_registry.registry,
+                                    enabled=context.config.userdata.get("start_ahead", "yes") != "no")
 
 
 def before_scenario(context, scenario):
@@ -68,9 +77,11 @@ def before_scenario(context, scenario):
             if tag not in FIXTURES:
                 raise LookupError(f"unknown fixture tag @{tag}; known fixture tags are {sorted(FIXTURES)}")
             use_fixture(FIXTURES[tag], context)
-    reason = releases.not_applicable_reason(scenario.effective_tags, context.litserve_version)
+    reason = (releases.not_applicable_reason(scenario.effective_tags, context.litserve_version)
+              or load_options.skip_reason(scenario.effective_tags, context.config.userdata))
     if reason:
         scenario.skip(reason)
+    context.prestarter.ahead_of(scenario)
 
 
 def before_step(context, step):
@@ -83,6 +94,7 @@ def after_step(context, step):
 
 def after_scenario(context, scenario):
     measure.finish_scenario(context, scenario)
+    load_report.finish(scenario.name, context.load)
     known_defects.after_scenario(context, scenario)
     if scenario.status == "failed":
         for server in context.servers_used:

@@ -24,9 +24,10 @@ class ServerPlan:
     """The scenarios of the run, in order, with the step keys each one has."""
 
     def __init__(self, scenarios: Iterable) -> None:
+        self.scenarios = list(scenarios)
         self._order: dict[int, int] = {}
         self._keys: list[set[str]] = []
-        for index, scenario in enumerate(scenarios):
+        for index, scenario in enumerate(self.scenarios):
             self._order[id(scenario)] = index
             self._keys.append({step_key(step) for step in scenario.all_steps})
 

@@ -2,16 +2,22 @@
 
 Scenarios that need the same app with the same settings share one server; a scenario that
 needs a server of its own (fault scenarios) asks for a fresh one, stopped when it ends.
+A shared server can be started ahead of the scenario that needs it (``harness/serving/prestart.py``):
+it starts in the background and is handed over when a step asks for it.
 """
 
 from __future__ import annotations
 
 import atexit
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from harness.serving.launcher import RunningServer, ServerSpec, StopReport, start_server
 from harness.paths import SERVER_LOGS_DIR
+
+#: Servers started ahead at the same time (one per core of the machines the suite is made for).
+STARTS_AHEAD_AT_ONCE = 2
 
 
 class ServerPool:
@@ -24,6 +30,8 @@ class ServerPool:
         self._retiring: list[threading.Thread] = []
         self._all: list[RunningServer] = []
         self._lock = threading.Lock()
+        self._starting: dict[ServerSpec, Future] = {}
+        self._starter = ThreadPoolExecutor(STARTS_AHEAD_AT_ONCE, thread_name_prefix="start ahead")
         atexit.register(self.stop_all)
 
     def shared(self, spec: ServerSpec, asked_by: str = "") -> RunningServer:
@@ -33,6 +41,12 @@ class ServerPool:
         """
         with self._lock:
             self._asked_by.setdefault(spec, set()).add(asked_by)
+            pending = self._starting.pop(spec, None)
+        if pending is not None:
+            started = pending.result()  # a server that failed to start fails the step that needs it
+            with self._lock:
+                self._shared[spec] = started
+        with self._lock:
             server = self._shared.get(spec)
             if server is not None and server.is_alive():
                 return server
@@ -41,6 +55,21 @@ class ServerPool:
             server = self._start(spec)
             self._shared[spec] = server
             return server
+
+    def start_ahead(self, spec: ServerSpec, asked_by: str) -> None:
+        """Start the shared server for ``spec`` in the background, unless it runs or is starting already."""
+        with self._lock:
+            self._asked_by.setdefault(spec, set()).add(asked_by)
+            if spec in self._shared or spec in self._starting:
+                return
+            self._starting[spec] = self._starter.submit(self._start, spec)
+
+    def wait_for_starts(self) -> None:
+        """Return once no server is being started ahead (before a scenario that measures)."""
+        with self._lock:
+            pending = list(self._starting.values())
+        for future in pending:
+            future.exception()
 
     def fresh(self, spec: ServerSpec, wait_until_ready: bool = True) -> RunningServer:
         """A server of its own for one scenario; the caller stops it (``@fixture.fresh_server`` does)."""
@@ -59,9 +88,11 @@ class ServerPool:
         return servers
 
     def stop_all(self) -> list[StopReport]:
-        """Stop every server this pool started, in parallel."""
+        """Stop every server this pool started, in parallel (after the starts ahead have ended)."""
+        self._starter.shutdown(wait=True, cancel_futures=True)
         with self._lock:
             self._shared.clear()
+            self._starting.clear()
         stopping = [threading.Thread(target=server.stop, daemon=True) for server in self._all]
         for thread in stopping:
             thread.start()

@@ -6,6 +6,7 @@ import os
 
 from harness.serving.launcher import RunningServer, ServerSpec
 from harness.serving.plan import step_key
+from harness.serving.prestart import PlannedStart, PlanningContext
 from servers.settings import AppSettings
 
 #: Set by the self-check to run every server of the run with one injected LitServe fault.
@@ -16,6 +17,8 @@ def start_app(context, app: str, **settings) -> RunningServer:
     """Make ``context.server`` a running ``app`` with ``settings`` (see :class:`servers.settings.AppSettings`)."""
     spec = ServerSpec(app, AppSettings.from_dict(settings), fault=os.environ.get(FAULT_VARIABLE, ""))
     fresh = context.fresh_servers
+    if isinstance(context, PlanningContext):
+        raise PlannedStart(spec, fresh=fresh is not None)
     if fresh is not None:
         server = context.server_pool.fresh(spec)
         fresh.append(server)
