@@ -12,6 +12,8 @@
   defect; the run ends with the verdict: new failures, known LitServe defects, passed).
 * After each scenario that measured performance, its figures go to ``reports/performance.json``
   and its tables and charts to the report.
+* After each load scenario (``features/load*.feature``), the same for its Locust runs; with
+  ``-D target=URL`` the scenarios tagged ``@instrumented`` are skipped (``harness/perf/load_options.py``).
 * A scenario tagged ``@litserve.since:X`` / ``@litserve.until:X`` is skipped, with the reason,
   on a LitServe release outside that range (see ``harness/tags/releases.py``).
 """
@@ -22,7 +24,7 @@ from behave import fixture, use_fixture
 
 from harness.reporting import allure_meta
 from harness.tags import known_defects
-from harness.perf import measure
+from harness.perf import load_options, load_report, measure
 from harness.tags import releases
 from harness.reporting import attachments
 from harness import scenario_state
@@ -68,7 +70,8 @@ def before_scenario(context, scenario):
             if tag not in FIXTURES:
                 raise LookupError(f"unknown fixture tag @{tag}; known fixture tags are {sorted(FIXTURES)}")
             use_fixture(FIXTURES[tag], context)
-    reason = releases.not_applicable_reason(scenario.effective_tags, context.litserve_version)
+    reason = (releases.not_applicable_reason(scenario.effective_tags, context.litserve_version)
+              or load_options.skip_reason(scenario.effective_tags, context.config.userdata))
     if reason:
         scenario.skip(reason)
 
@@ -83,6 +86,7 @@ def after_step(context, step):
 
 def after_scenario(context, scenario):
     measure.finish_scenario(context, scenario)
+    load_report.finish(scenario.name, context.load)
     known_defects.after_scenario(context, scenario)
     if scenario.status == "failed":
         for server in context.servers_used:

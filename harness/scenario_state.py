@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.perf.load_report import LoadRecord
+
 
 def declare(context: Any) -> None:
     """Give ``context`` the empty scenario state."""
@@ -29,3 +31,11 @@ def declare(context: Any) -> None:
     context.victim = {}                 # outcome of the request in flight when its worker was killed
     # -- performance
     context.measured = []               # list[Measured]: load points measured by this scenario
+    # -- production-shaped load (steps/load.py)
+    context.load = LoadRecord()          # LoadRecord: the scenario's Locust runs, figures, server-tree readings
+    context.under_load = []             # list[Target]: the servers the load goes to (suite's or -D target)
+    context.burst_end = 0.0             # seconds into the burst run when the burst ended
+    context.idle_footprint = None       # Footprint of the server tree before the load (median of 3 readings)
+    context.load_finished_at = 0.0      # time.monotonic() when the last load run ended
+    context.echo = None                 # EchoResult of the last large request
+    context.big_stream = None           # BigStream of the last stream of large chunks

@@ -11,6 +11,8 @@ Two models, each in an unbatched and a batched form:
   ``max_tokens``, and its own ``chunk_pause``); the batched form yields one list per step, one
   item per request.
 
+* ``echo``: ``{"data": "..."}`` -> the same text back, and its length (large payloads).
+
 Outputs depend on the input, so a swapped, mixed-up or dropped answer is visible.
 
 Failure switches (all off by default, see ``servers/settings.py``) make a model fail on
@@ -222,6 +224,20 @@ class BatchedTokenStreamAPI(_Instrumented):
             yield [{**item, "context_client": ctx["client"]} for item, ctx in zip(step, context)]
 
 
+class EchoAPI(_Instrumented):
+    """Echo: ``{"data": "..."}`` -> ``{"data": <the same text>, "length": <its length>}`` (large payloads)."""
+
+    def decode_request(self, request: dict):
+        return request["data"]
+
+    def predict(self, data: str) -> str:
+        self._work()
+        return data
+
+    def encode_response(self, output: str) -> dict:
+        return {"data": output, "length": len(output)}
+
+
 #: The unannotated-request variant of each unbatched app (``untyped_request``).
 _UNTYPED = {SquareAPI: UntypedSquareAPI, TokenStreamAPI: UntypedTokenStreamAPI}
 
@@ -249,6 +265,7 @@ def _litapi_kwargs(settings: AppSettings, stream: bool) -> dict:
 APPS: dict[str, Callable[[AppSettings], ls.LitAPI]] = {
     "square": _pick(SquareAPI, BatchedSquareAPI, stream=False),
     "tokens": _pick(TokenStreamAPI, BatchedTokenStreamAPI, stream=True),
+    "echo": lambda settings: EchoAPI(settings, stream=False),
 }
 
 

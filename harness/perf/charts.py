@@ -98,6 +98,35 @@ def timeline(rows: Sequence[tuple[str, Sequence[float], Sequence[float]]], title
     return _svg(parts, height)
 
 
+def lines(series: dict[str, Sequence[tuple[float, float]]], x_label: str, y_label: str, title: str,
+          marks: Sequence[tuple[float, str]] = ()) -> str:
+    """Values over time: one line per series of (x, y) points; ``marks`` are labelled vertical lines (x, label)."""
+    points = [(x, y) for pts in series.values() for x, y in pts if y == y and math.isfinite(y)]
+    if not points:
+        return ""
+    x_hi = max(x for x, _ in points) or 1.0
+    y_hi = (max(y for _, y in points) or 1.0) * 1.1
+    x_of = _scale(0, x_hi, LEFT, WIDTH - RIGHT)
+    y_of = _scale(0, y_hi, HEIGHT - BOTTOM, TOP)
+    parts = [_axes(title, x_label, y_label)]
+    for tick in _ticks(0, y_hi):
+        y = y_of(tick)
+        parts.append(f"<line x1='{LEFT}' y1='{y:.1f}' x2='{WIDTH - RIGHT}' y2='{y:.1f}' stroke='#eee'/>"
+                     f"<text x='{LEFT - 4}' y='{y + 3:.1f}' font-size='10' text-anchor='end'>{tick:g}</text>")
+    for tick in _ticks(0, x_hi):
+        x = x_of(tick)
+        parts.append(f"<text x='{x:.1f}' y='{HEIGHT - BOTTOM + 14}' font-size='10' text-anchor='middle'>{tick:g}</text>")
+    for x, label in marks:
+        parts.append(f"<line x1='{x_of(x):.1f}' y1='{HEIGHT - BOTTOM}' x2='{x_of(x):.1f}' y2='{TOP}' stroke='#999' "
+                     f"stroke-dasharray='4'/><text x='{x_of(x) + 3:.1f}' y='{TOP + 10}' font-size='9'>{escape(label)}</text>")
+    for index, (name, pts) in enumerate(series.items()):
+        shown = " ".join(f"{x_of(x):.1f},{y_of(y):.1f}" for x, y in pts if y == y and math.isfinite(y))
+        if shown:
+            parts.append(f"<polyline fill='none' stroke='{_colour(index)}' stroke-width='1.5' points='{shown}'/>")
+            parts.append(_legend(index, name))
+    return _svg(parts)
+
+
 def _svg(parts: list[str], height: int = HEIGHT) -> str:
     return svg.document(WIDTH, height, parts)
 

@@ -11,7 +11,9 @@ fault's features against it and expects them to fail, and to pass without it.
 Modules: ``registry`` (the :class:`Fault` record, the :func:`fault` decorator, checking and
 applying), ``patching`` (helpers the faults share: batch collector overrides, hook wrapping,
 stream writer replacement, the worker entry point), ``core`` (batching and streaming faults),
-``failure_modes`` (how LitServe fails: errors, bad input, timeouts, health, workers).
+``failure_modes`` (how LitServe fails: errors, bad input, timeouts, health, workers),
+``load`` (what only production-shaped load shows), ``performance`` (injected slowdowns for the
+performance gate).
 
 How to add a fault
 ------------------
@@ -48,7 +50,7 @@ Write a function that monkeypatches the installed LitServe, and register it with
 
 from servers.faults.registry import (FAULT_VARIABLE, FAULTS, SERVER_PID_VARIABLE, Fault, NotApplicable, apply,
                                      apply_from_environment, apply_in_spawned_worker, fault, resolve)
-from servers.faults import core, failure_modes  # noqa: F401  (registers the faults, in this order)
+from servers.faults import core, failure_modes, load  # noqa: F401  (registers the faults, in this order)
 
 __all__ = ["FAULT_VARIABLE", "FAULTS", "SERVER_PID_VARIABLE", "Fault", "NotApplicable", "apply",
            "apply_from_environment", "apply_in_spawned_worker", "fault", "resolve"]

@@ -1,0 +1,97 @@
+"""Figures of production-shaped load, computed from a :class:`harness.perf.locust_run.LoadRun`.
+
+* :func:`arrival_lag`: how far the real arrivals of a fixed-rate run fell behind the target.
+* :func:`knee`: in a ramp of user counts, where throughput stops growing.
+* :func:`recovery_seconds`: after a burst, how long until latency is back at its earlier level.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+from harness.perf.load import percentile
+from harness.perf.locust_run import LoadRun
+
+
+@dataclass(frozen=True)
+class ArrivalLag:
+    """Real arrivals against a target rate, over a window of the run."""
+
+    target_rate: float
+    real_rate: float          # requests sent per second in the window
+    worst_lag_s: float        # the most the cumulative arrivals fell behind the target, in seconds of arrivals
+    late_share: float         # share of requests sent more than one target interval after their due time
+
+    @property
+    def shortfall(self) -> float:
+        """1 - real rate / target rate (negative: more arrivals than the target)."""
+        return 1 - self.real_rate / self.target_rate
+
+    def as_dict(self) -> dict:
+        return {"target_per_second": round(self.target_rate, 1), "real_per_second": round(self.real_rate, 1),
+                "shortfall": round(self.shortfall, 3), "worst_lag_s": round(self.worst_lag_s, 3),
+                "late_share": round(self.late_share, 3)}
+
+
+def arrival_lag(run: LoadRun, rate: float, start: float, end: float, kind: str | None = None) -> ArrivalLag:
+    """Arrivals of ``run`` sent in [start, end) seconds against ``rate`` per second from ``start`` on.
+
+    The k-th request of the window is due at ``start + k / rate``; the lag is how much later it
+    was sent. ``worst_lag_s`` is the largest lag beyond the ideal, ``late_share`` the share of
+    requests that came later than one interval after their due time.
+    """
+    sent = sorted(s.sent - run.started for s in run.of(kind, start, end))
+    if not sent:
+        return ArrivalLag(rate, 0.0, end - start, 1.0)
+    lags = [at - (start + k / rate) for k, at in enumerate(sent)]
+    # Requests still missing at the end of the window are late by the time they were due before it.
+    missing = max(0, int((end - start) * rate) - len(sent))
+    worst = max(max(lags), missing / rate, 0.0)
+    late = sum(1 for lag in lags if lag > 1 / rate) + missing
+    return ArrivalLag(rate, len(sent) / (end - start), worst, late / (len(sent) + missing))
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a ramp: ``users`` users, their answers per second and latencies."""
+
+    users: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+
+
+def ramp_steps(run: LoadRun, settle: float = 0.5) -> list[Step]:
+    """Each stage of a ramp run (its ``stages``), without its first ``settle`` seconds."""
+    steps, begin = [], 0.0
+    for until, users, _rate in run.plan.stages:
+        lo = begin + settle
+        steps.append(Step(users, run.requests_per_second(start=lo, end=until), run.latency_ms(50, start=lo, end=until),
+                          run.latency_ms(99, start=lo, end=until)))
+        begin = until
+    return steps
+
+
+def knee(steps: Sequence[Step], share: float = 0.9) -> Step:
+    """The first step whose throughput reaches ``share`` of the best step's: where the curve levels off."""
+    best = max(step.rps for step in steps)
+    return next(step for step in steps if step.rps >= share * best)
+
+
+def recovery_seconds(run: LoadRun, burst_end: float, level_ms: float, times: float, width: float = 0.5) -> float:
+    """Seconds after ``burst_end`` until the median latency of every later slice of ``width`` s is within
+    ``times`` x ``level_ms`` (infinite if it never is).
+    """
+    rows = []
+    t = burst_end
+    while t < run.duration:
+        latencies = [s.ms for s in run.of(None, t, t + width)]
+        if latencies:
+            rows.append((t, percentile(latencies, 50)))
+        t += width
+    for index, (at, _) in enumerate(rows):
+        if all(p50 <= times * level_ms for _, p50 in rows[index:]):
+            return at - burst_end
+    return math.inf

@@ -1,0 +1,192 @@
+"""The logic behind the load steps: which server is loaded, the Locust runs, and the checks on them.
+
+A scenario's state lives in ``context.under_load`` (the :class:`Target` servers) and
+``context.load`` (a :class:`harness.perf.load_report.LoadRecord`: its runs and figures).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import psutil
+
+from harness.perf import load_figures
+from harness.perf.load import progress
+from harness.perf.load_options import LoadOptions
+from harness.perf.locust_run import LoadPlan, LoadRun, burst, ramp, run_load, steady
+from harness.perf.server_tree import tree_of_port
+from harness.serving.launcher import RunningServer
+from harness.serving.scenario import start_app
+
+
+@dataclass
+class Target:
+    """A server the load goes to: one of the suite's, or a deployed LitServe (``-D target``)."""
+
+    base_url: str
+    kind: str                                # the Locust user kind: "plain", "batched" or "stream"
+    model_rate: float | None                 # answers per second the model allows (None: unknown)
+    tree: Callable[[], list[psutil.Process]]
+    deployed: bool = False
+    chunk_pause: float = 0.0
+
+    @classmethod
+    def of(cls, server: RunningServer) -> "Target":
+        settings = server.spec.settings
+        if server.spec.app == "tokens":
+            return cls(server.base_url, "stream", None, server.tree, chunk_pause=settings.chunk_pause)
+        rate = None
+        if settings.predict_seconds > 0:
+            rate = settings.max_batch_size / settings.predict_seconds
+        return cls(server.base_url, "batched" if settings.max_batch_size > 1 else "plain", rate, server.tree)
+
+    @classmethod
+    def deployed_at(cls, url: str) -> "Target":
+        port = int(url.rsplit(":", 1)[1].split("/")[0])
+        return cls(url, "plain", None, lambda: tree_of_port(port), deployed=True)
+
+
+def server_under_load(context, **settings) -> None:
+    """The target of ``-D target``, or the suite's ``square`` app with ``settings``."""
+    options = LoadOptions.from_userdata(context.config.userdata)
+    if options.target:
+        context.under_load.append(Target.deployed_at(options.target))
+    else:
+        context.under_load.append(Target.of(start_app(context, "square", **settings)))
+
+
+def suite_server(context, server: RunningServer) -> None:
+    context.under_load.append(Target.of(server))
+
+
+def _target(context, kind: str | None = None) -> Target:
+    chosen = [t for t in context.under_load if kind is None or t.kind == kind]
+    if not chosen:
+        raise LookupError(f"this step needs a {kind or ''} server started by a Given step; the scenario has "
+                          f"{[t.kind for t in context.under_load]}")
+    return chosen[0]
+
+
+def _plan(context, target: Target, **fields) -> LoadPlan:
+    options = LoadOptions.from_userdata(context.config.userdata)
+    deployed = {"check": "status", "body": options.target_body} if target.deployed else {}
+    return LoadPlan(hosts={target.kind: target.base_url}, processes=options.processes, **deployed, **fields)
+
+
+def _run(context, label: str, plan: LoadPlan) -> LoadRun:
+    what = f"{plan.users} users" if not plan.stages else f"stages {[s[1] for s in plan.stages]}"
+    progress(f"{label}: {what}, {plan.duration:g} s ...")
+    run = context.load.add(label, run_load(plan))
+    summary = run.summary()
+    progress(f"    {summary['requests']} requests, {summary['failed']} failed, {summary['requests_per_second']} req/s, "
+             f"p50 {summary['p50_ms']} ms, p99 {summary['p99_ms']} ms, client CPU {summary['client_cpu_share']:.0%}"
+             + (" (the client was the bottleneck)" if run.client_bound else ""))
+    return run
+
+
+def seconds(context, value: float) -> float:
+    return LoadOptions.from_userdata(context.config.userdata).seconds(value)
+
+
+# --- calibration, steady arrivals, bursts, ramps ---------------------------------------------------
+
+#: Seconds at the start of a closed-loop run that are not counted (users connecting).
+WARMUP = 0.5
+
+
+def calibrate(context, clients: int, duration: float) -> None:
+    """Unloaded latency (1 client, back to back) and capacity (``clients`` back to back), in the same run."""
+    target = _target(context)
+    duration = seconds(context, duration)
+    alone = _run(context, "unloaded", _plan(context, target, users=1, seconds=duration + WARMUP))
+    full = _run(context, "capacity", _plan(context, target, users=clients, seconds=duration + WARMUP))
+    context.load.figures["unloaded_p50_ms"] = round(alone.latency_ms(50, start=WARMUP), 2)
+    context.load.figures["unloaded_p99_ms"] = round(alone.latency_ms(99, start=WARMUP), 2)
+    context.load.figures["capacity_per_second"] = round(full.requests_per_second(start=WARMUP, end=duration + WARMUP), 1)
+    context.load.figures["capacity_client_bound"] = full.client_bound
+
+
+def _capacity(context) -> float:
+    if "capacity_per_second" not in context.load.figures:
+        raise LookupError("this step needs the capacity measured by an earlier step "
+                          '("its unloaded latency is measured ... and its capacity ...")')
+    return context.load.figures["capacity_per_second"]
+
+
+def steady_arrivals(context, share: float, duration: float) -> None:
+    """Requests at ``share`` of the capacity, evenly spread (see :func:`harness.perf.locust_run.steady`)."""
+    rate = share * _capacity(context)
+    users, spawn_rate, pace = steady(rate)
+    duration = seconds(context, duration)
+    settle = 1 / pace + 0.5
+    run = _run(context, "steady", _plan(context, _target(context), users=users, spawn_rate=spawn_rate, pace=pace,
+                                        seconds=duration + settle))
+    lag = load_figures.arrival_lag(run, rate, settle, settle + duration)
+    context.load.figures.update({"steady_" + key: value for key, value in lag.as_dict().items()})
+    context.load.figures.update(steady_users=users, steady_pace_per_user=round(pace, 3),
+                                steady_p99_ms=round(run.latency_ms(99, start=settle), 2))
+    context.load.figures["steady_window"] = [round(settle, 2), round(settle + duration, 2)]
+    context.load.marks[:] = [(settle, "measured from here")]
+
+
+def bursting_arrivals(context, share: float, before: float, times: float, during: float, after: float) -> None:
+    """``share`` of the capacity, ``times`` that rate for ``during`` s, then the first rate again."""
+    base_rate = share * _capacity(context)
+    users, spawn_rate, pace = steady(base_rate)
+    before, during, after = seconds(context, before), seconds(context, during), seconds(context, after)
+    stages = burst(users, round(users * times), before, during, after, spawn_rate)
+    run = _run(context, "burst", _plan(context, _target(context), users=users, pace=pace, stages=stages))
+    settle = 1 / pace + 0.5
+    figures = context.load.figures
+    figures.update(burst_base_per_second=round(base_rate, 1), burst_peak_per_second=round(base_rate * times, 1),
+                   burst_real_peak_per_second=round(len(run.of(None, before, before + during)) / during, 1),
+                   before_burst_p50_ms=round(run.latency_ms(50, start=settle, end=before), 2),
+                   during_burst_p99_ms=round(run.latency_ms(99, start=before, end=before + during), 2))
+    context.load.marks[:] = [(before, "burst"), (before + during, "back")]
+    context.burst_end = before + during
+
+
+def recovery(context, times: float) -> float:
+    run = context.load.last("burst")
+    level = context.load.figures["before_burst_p50_ms"]
+    took = load_figures.recovery_seconds(run, context.burst_end, level, times)
+    context.load.figures["recovery_s"] = None if math.isinf(took) else round(took, 2)
+    return took
+
+
+def ramp_up(context, counts: list[int], step: float) -> list[load_figures.Step]:
+    step = seconds(context, step)
+    run = _run(context, "ramp", _plan(context, _target(context), stages=ramp(counts, step)))
+    steps = load_figures.ramp_steps(run)
+    knee = load_figures.knee(steps)
+    context.load.figures["ramp"] = [{"users": s.users, "rps": round(s.rps, 1), "p50_ms": round(s.p50_ms, 1),
+                                     "p99_ms": round(s.p99_ms, 1)} for s in steps]
+    context.load.figures.update(knee_users=knee.users, knee_per_second=round(knee.rps, 1),
+                                best_per_second=round(max(s.rps for s in steps), 1))
+    context.load.marks[:] = [(i * step, f"{users}") for i, users in enumerate(counts)]
+    return steps
+
+
+# --- checks ----------------------------------------------------------------------------------------
+
+def check_all_answered(context) -> None:
+    runs = context.load.runs
+    if not runs:
+        raise LookupError("this step needs a load run from an earlier When step")
+    total = sum(len(run.samples) for _, run in runs)
+    failed = [(label, s) for label, run in runs for s in run.samples if not s.ok]
+    for label, run in runs:
+        locust_count = sum(entry.get("num_requests", 0) for entry in run.stats)
+        if run.stats and locust_count != len(run.samples):
+            raise AssertionError(f"Locust counted {locust_count} requests in the {label} run but its users recorded "
+                                 f"{len(run.samples)}: the samples are incomplete")
+    if total == 0:
+        raise AssertionError("no request was sent under load")
+    if failed:
+        label, first = failed[0]
+        kinds = sorted({s.kind for _, s in failed})
+        raise AssertionError(f"{len(failed)} of {total} requests under load were not answered correctly ({kinds}); "
+                             f"the first, in the {label} run, {first.ms:.0f} ms after it was sent: "
+                             f"status {first.status}, {first.error}")

@@ -1,0 +1,74 @@
+"""The load engine's pure parts: plans, command lines, arrival lag, knee, recovery, options."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from harness.perf import load_figures
+from harness.perf.load_options import BadLoadOption, LoadOptions, skip_reason
+from harness.perf.locust_run import LoadEngineError, LoadPlan, LoadRun, Sample, burst, locust_command, ramp, steady
+
+
+def run_of(sent_times: list[float], latency: float = 0.01, plan: LoadPlan | None = None) -> LoadRun:
+    samples = [Sample("plain", 1, t, t + latency, True, 200) for t in sent_times]
+    return LoadRun(plan or LoadPlan(hosts={"plain": "http://127.0.0.1:1"}), 0.0, max(sent_times) + 1, samples, [],
+                   {}, [])
+
+
+def test_steady_spreads_a_rate_over_paced_users():
+    users, spawn_rate, pace = steady(21.6)
+    assert users == 11 and spawn_rate == 11 and math.isclose(users * pace, 21.6)
+
+
+def test_burst_and_ramp_stages():
+    assert burst(4, 24, 4, 3, 6, 4) == ((4, 4, 4), (7, 24, 10_000.0), (13, 4, 10_000.0))
+    assert ramp([1, 2], 3) == ((3, 1, 10_000.0), (6, 2, 10_000.0))
+
+
+def test_command_names_user_classes_and_refuses_unknown_kinds():
+    command = locust_command(LoadPlan(hosts={"plain": "http://a", "stream": "http://b"}, users=3, seconds=2,
+                                      processes=2))
+    assert command[-2:] == ["PlainUser", "StreamUser"] and "--processes" in command and "--host" not in command
+    with pytest.raises(LoadEngineError, match="unknown kind"):
+        locust_command(LoadPlan(hosts={"video": "http://a"}))
+
+
+def test_arrival_lag_on_schedule_and_behind():
+    on_time = run_of([i / 10 for i in range(100)])
+    lag = load_figures.arrival_lag(on_time, 10, 0, 10)
+    assert lag.worst_lag_s < 1e-9 and lag.late_share == 0 and math.isclose(lag.real_rate, 10)
+    late = run_of([i / 10 for i in range(50)] + [5 + 2 + i / 10 for i in range(30)])  # a 2 s gap
+    lag = load_figures.arrival_lag(late, 10, 0, 10)
+    assert lag.worst_lag_s >= 2 and lag.shortfall > 0.1
+
+
+def test_knee_is_the_first_step_near_the_best():
+    steps = [load_figures.Step(u, r, 1, 1) for u, r in [(1, 40), (2, 80), (4, 150), (8, 160), (16, 158)]]
+    assert load_figures.knee(steps).users == 4
+
+
+def test_recovery_after_a_burst():
+    times = [i / 20 for i in range(200)]
+    run = run_of(times)
+    for s in run.samples:                       # slow answers from 4 s to 6 s
+        if 4 <= s.sent < 6:
+            s.done = s.sent + 0.2
+    assert math.isclose(load_figures.recovery_seconds(run, 4.0, 10, 2), 2.0)
+    for s in run.samples:                       # never recovers
+        if s.sent >= 4:
+            s.done = s.sent + 0.2
+    assert math.isinf(load_figures.recovery_seconds(run, 4.0, 10, 2))
+
+
+def test_options_refuse_a_remote_target_and_bad_values():
+    assert LoadOptions.from_userdata({"target": "http://127.0.0.1:8000/"}).target == "http://127.0.0.1:8000"
+    with pytest.raises(BadLoadOption, match="not on this machine"):
+        LoadOptions.from_userdata({"target": "http://10.1.2.3:8000"})
+    with pytest.raises(BadLoadOption, match="not a URL"):
+        LoadOptions.from_userdata({"target": "127.0.0.1"})
+    with pytest.raises(BadLoadOption, match="soak_minutes"):
+        LoadOptions.from_userdata({"soak_minutes": "-1"})
+    assert skip_reason(["instrumented"], {"target": "http://127.0.0.1:1"}).startswith("needs the suite's own")
+    assert skip_reason(["instrumented"], {}) == ""
