@@ -164,3 +164,8 @@ def step_batched_twin(context, max_batch_size, window_ms):
 @given("beside it the same model, batching up to {max_batch_size:d} streams of {chunks:d} chunks within {window_ms:d} ms")
 def step_batched_stream_twin(context, max_batch_size, chunks, window_ms):
     measure.start_twin(context, max_batch_size=max_batch_size, batch_timeout=window_ms / 1000, chunks=chunks)
+
+
+@given("beside it a bare FastAPI app that squares numbers, without LitServe")
+def step_reference_twin(context):
+    start_app(context, "reference")

@@ -57,6 +57,8 @@ def describe(server: RunningServer) -> str:
     """A short plain-language name for a server, used in tables, charts and progress lines."""
     s = server.spec.settings
     parts = []
+    if server.spec.app == "reference":
+        return "bare FastAPI app, x*x (no LitServe)"
     if server.spec.app == "square":
         parts.append(f"x*x, {s.predict_seconds * 1000:g} ms per call" if s.predict_seconds else "x*x")
     else:

@@ -46,10 +46,16 @@ class PerformanceRun:
         self.data: dict[str, Any] = {"environment": environment(), "scenarios": {}}
 
     def record(self, scenario: str, measured: list[Measured], ratios: list[Ratio]) -> None:
-        self.data["scenarios"][scenario] = {
-            "load_points": [{"server": describe(m.server), "kind": m.kind, **m.result.summary()} for m in measured],
-            "ratios": {r.key: r.as_dict() for r in ratios},
-        }
+        entry = self.data["scenarios"].setdefault(scenario, {})
+        entry["load_points"] = [{"server": describe(m.server), "kind": m.kind, **m.result.summary()}
+                                for m in measured]
+        entry["ratios"] = {r.key: r.as_dict() for r in ratios}
+        entry.setdefault("checks", [])
+        self.write()
+
+    def record_check(self, scenario: str, check: dict) -> None:
+        """One Then of ``scenario``: the ratio, its value, the feature's limit, passed or not."""
+        self.data["scenarios"].setdefault(scenario, {}).setdefault("checks", []).append(check)
         self.write()
 
     def write(self) -> None:
