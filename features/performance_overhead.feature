@@ -11,7 +11,9 @@ Feature: What LitServe itself costs, next to a bare FastAPI app
   conditions, and only their ratios are checked, never a time or a rate on its own.
 
   A lone client asks the servers in turn, one request to each, over and over, so they share
-  every pause of the machine. At 8 and 32 clients the load comes from Locust, which can ask
+  every pause of the machine. Its fastest tenth of answers is what is compared: a slowdown in
+  LitServe's code delays every answer, the fastest too, while a busy machine mostly delays the
+  slower ones. At 8 and 32 clients the load comes from Locust, which can ask
   faster than LitServe answers; it loads LitServe and the bare app one after the other, twice
   each (LitServe, bare app, bare app, LitServe).
 
@@ -20,7 +22,7 @@ Feature: What LitServe itself costs, next to a bare FastAPI app
     Given a model server that squares numbers
     And beside it a bare FastAPI app that squares numbers, without LitServe
     When one client asks each server in turn, back to back for 5 seconds
-    Then a lone client's median answer from LitServe takes at most 2 times as long as from the bare app
+    Then a lone client's fastest tenth of answers from LitServe take at most 2.1 times as long as from the bare app
 
   @allure.label.story:Framework_overhead @normal
   Scenario: LitServe's answers per second with many clients, next to a bare FastAPI app

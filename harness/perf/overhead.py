@@ -119,11 +119,20 @@ def _pick(measured: list[Measured], kind: str, clients: int, what: str) -> Measu
     return found[-1]
 
 
-def latency_over_reference(measured: list[Measured]) -> Ratio:
+def latency_over_reference(measured: list[Measured], percentile: int = 10) -> Ratio:
+    """LitServe's answer time at ``percentile`` over the bare app's, asked in turn by one client.
+
+    The gate checks the 10th percentile, the answers the machine did not get in the way of: a
+    slowdown in LitServe's code moves every answer, the fastest too, while a busy machine mostly
+    moves the slower ones. Measured on a 2-core machine at load average 8-11, the 10th-percentile
+    ratio stayed within 1.6-1.8 while the median's moved between 1.2 and 2.7.
+    """
     litserve = _pick(measured, "predict", 1, "a lone client's answers from LitServe without batching")
     bare = _pick(measured, REFERENCE, 1, "a lone client's answers from the bare FastAPI app")
-    return Ratio("overhead.c1_p50_over_fastapi_p50", litserve.result.latency_ms(50) / bare.result.latency_ms(50),
-                 "lower", "a lone client's median answer time from LitServe (do-nothing model) divided by that "
+    which = "median" if percentile == 50 else f"{percentile}th-percentile"
+    return Ratio(f"overhead.c1_p{percentile}_over_fastapi_p{percentile}",
+                 litserve.result.latency_ms(percentile) / bare.result.latency_ms(percentile), "lower",
+                 f"a lone client's {which} answer time from LitServe (do-nothing model) divided by that "
                  "from a bare FastAPI app doing the same, asked in turn")
 
 
@@ -139,7 +148,7 @@ def throughput_share_of_reference(measured: list[Measured], clients: int) -> Rat
 def overhead_ratios(measured: list[Measured]) -> list[Ratio]:
     """Every overhead ratio these measurements allow."""
     ratios = []
-    candidates = [lambda: latency_over_reference(measured)]
+    candidates = [lambda: latency_over_reference(measured, 10), lambda: latency_over_reference(measured, 50)]
     for n in sorted({m.clients for m in measured if m.kind == REFERENCE and m.clients > 1}):
         candidates.append(lambda n=n: throughput_share_of_reference(measured, n))
     for candidate in candidates:
