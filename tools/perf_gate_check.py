@@ -28,6 +28,7 @@ from harness.paths import REPO_ROOT, REPORTS_DIR
 from harness.perf import machine
 from harness.perf.results import RESULTS_PATH
 from servers.faults import FAULTS, FAULT_VARIABLE
+from servers.faults.performance import GATE_SLOWDOWNS
 from tools.flakiness import cpu_load
 
 UNMODIFIED = "unmodified"
@@ -37,7 +38,7 @@ REPORT = REPORTS_DIR / "perf-gate.md"
 
 def slowdowns() -> list[str]:
     """The registered performance slowdowns, in registration order."""
-    return [name for name, f in FAULTS.items() if f.apply.__module__ == "servers.faults.performance"]
+    return list(GATE_SLOWDOWNS)
 
 
 @dataclass

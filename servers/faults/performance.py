@@ -17,6 +17,9 @@ from servers.faults.patching import HOOKS, replace_streamer, wrap_hook_calls
 from servers.faults.registry import fault
 
 PERFORMANCE = ["performance", "performance_overhead"]
+#: These slowdowns are proven by ``tools.perf_gate_check`` (the whole gate, several minutes, opt-in),
+#: not by the behaviour self-check (``tools.self_check``, run in CI).
+GATE_SLOWDOWNS = ("request_decode_slower", "stream_writer_slower", "batch_loop_slower")
 
 #: Extra work of each slowdown, in seconds.
 PER_REQUEST = 0.001
