@@ -107,6 +107,14 @@ def predict_over_health(measured: list[Measured]) -> Ratio:
                  "divided by its median health-check time (answered by the API server alone), measured in turn")
 
 
+def tail_over_health(measured: list[Measured]) -> Ratio:
+    predict = _one(measured, _unbatched("paired predict", 1), "one client's predictions in turn with health checks")
+    health = _one(measured, _unbatched("paired health", 1), "one client's health checks in turn with predictions")
+    return Ratio("overhead.predict_p95_over_health_p95", predict.result.latency_ms(95) / health.result.latency_ms(95),
+                 "lower", "a lone client's 95th-percentile prediction time divided by its 95th-percentile "
+                 "health-check time, measured in turn (the slow answers, with the machine's stalls on both sides)")
+
+
 def p99_over_p50(measured: list[Measured]) -> Ratio:
     m = _one(measured, _unbatched("predict", 1), "one client's predictions")
     return Ratio("requests.c1_p99_over_p50", m.result.latency_ms(99) / m.result.latency_ms(50), "lower",
@@ -213,7 +221,8 @@ def all_ratios(measured: list[Measured]) -> list[Ratio]:
     """Every ratio that the scenario's measurements allow, for the report and the baseline."""
     clients = sorted({m.clients for m in measured})
     candidates: list[Callable[[], Ratio]] = [
-        lambda: predict_over_health(measured), lambda: p50_over_model_time(measured),
+        lambda: predict_over_health(measured), lambda: tail_over_health(measured),
+        lambda: p50_over_model_time(measured),
         lambda: p99_over_p50(measured), lambda: lone_wait_over_window(measured),
         lambda: ttft_over_e2el(measured), lambda: itl_over_pause(measured),
         lambda: e2el_over_model_time(measured), lambda: long_over_short(measured),
