@@ -15,8 +15,9 @@ Feature: Performance baselines
   Every scenario attaches its figures as a table and charts, and the run writes them to
   reports/performance.json. This suite runs on small, busy machines, so the checks
   below compare only figures measured side by side in the same run, with a wide safety
-  margin; the absolute figures are reported, not checked. A stored baseline catches
-  smaller slowdowns (see "Performance baselines" in the README).
+  margin; the absolute figures are reported, not checked. A stored baseline made on the
+  same machine, at a similar load, compares the same ratios with earlier runs
+  (docs/performance.md, "The gate").
 
   @allure.label.story:Framework_overhead @normal
   Scenario: The cost of serving a model that does almost nothing
