@@ -33,6 +33,8 @@ from harness.perf.results import RESULTS_PATH
 BASELINE_PATH = REPO_ROOT / "performance-baseline.json"
 #: A ratio regresses when it is worse than the baseline by more than this share of the baseline value.
 DEFAULT_TOLERANCE = 0.3
+#: A baseline made from fewer runs only advises: two or three runs do not show a ratio's spread.
+MIN_GATING_RUNS = 5
 
 
 @dataclass
@@ -43,6 +45,7 @@ class Comparison:
     current: float | None
     better: str
     limit: float
+    checked: bool = True
 
     @property
     def regressed(self) -> bool:
@@ -53,7 +56,7 @@ class Comparison:
     def line(self) -> str:
         now = "missing" if self.current is None else f"{self.current:.3f}"
         sign = ">=" if self.better == "higher" else "<="
-        verdict = "REGRESSED" if self.regressed else "ok"
+        verdict = ("REGRESSED" if self.checked else "(worse)") if self.regressed else "ok"
         return (f"{verdict:>9}  {self.scenario[:40]:<40}  {self.key:<42} now {now:>7}  "
                 f"baseline {self.baseline:7.3f}  needs {sign} {self.limit:.3f}")
 
@@ -74,7 +77,7 @@ def compare(results: dict, baseline: dict, tolerance: float | None = None) -> li
             value, better = stored["value"], stored["better"]
             limit = value * (1 - allowed) if better == "higher" else value * (1 + allowed)
             current = found.get(key, {}).get("value")
-            comparisons.append(Comparison(scenario, key, value, current, better, limit))
+            comparisons.append(Comparison(scenario, key, value, current, better, limit, stored.get("checked", True)))
     return comparisons
 
 
@@ -103,7 +106,9 @@ def make_baseline(runs: list[dict], tolerance: float = DEFAULT_TOLERANCE) -> dic
             # A "higher" ratio cannot lose more than all of itself; a small "lower" one (time to first
             # chunk / stream time) can triple from client noise alone.
             cap = 0.9 if first["better"] == "higher" else 3.0
-            ratios[key] = {"value": round(middle, 4), "better": first["better"],
+            checked = any(c.get("ratio") == key for run in runs
+                          for c in run.get("scenarios", {}).get(name, {}).get("checks", []))
+            ratios[key] = {"value": round(middle, 4), "better": first["better"], "checked": checked,
                            "tolerance": round(min(max(tolerance, worst), cap), 2),
                            "spread": [round(min(values), 4), round(max(values), 4)], "runs": len(values),
                            "meaning": first["meaning"]}
@@ -161,12 +166,18 @@ def main(argv: list[str] | None = None) -> int:
           f"{'-'.join(f'{x:.1f}' for x in base_env.get('load_average_range', [])) or 'not recorded'}), "
           f"tolerance {tolerance}")
     refuse, advisory = machine.differences(env, base_env)
+    runs = base_env.get("runs", 0)
+    if runs < MIN_GATING_RUNS:
+        advisory.append(f"the baseline was made from {runs} run(s), fewer than {MIN_GATING_RUNS}: its spread, and so "
+                        "its tolerances, are not known well enough")
     if args.strict:
         refuse, advisory = [], []
     for comparison in comparisons:
         print(comparison.line())
-    regressed = [c for c in comparisons if c.regressed]
-    print(f"performance: {len(regressed)} of {len(comparisons)} ratios regressed")
+    regressed = [c for c in comparisons if c.regressed and c.checked]
+    print(f"performance: {len(regressed)} of {sum(c.checked for c in comparisons)} checked ratios regressed "
+          f"({sum(c.regressed and not c.checked for c in comparisons)} of the reported-only ratios are worse: "
+          "information, not a failure)")
     if refuse:
         print("performance: NOT COMPARED: the baseline was made on another machine (" + "; ".join(refuse) +
               "). The side-by-side checks of the feature are the gate; make a baseline for this machine "

@@ -13,7 +13,7 @@ def _run(gain: float, wait: float) -> dict:
     return {"scenarios": {"Batching": {"ratios": {
         "batching.c8_gain": {"value": gain, "better": "higher", "meaning": "m"},
         "batching.c1_extra_wait_over_window": {"value": wait, "better": "lower", "meaning": "m"},
-    }}}}
+    }, "checks": [{"ratio": "batching.c8_gain"}, {"ratio": "batching.c1_extra_wait_over_window"}]}}}
 
 
 def test_baseline_is_the_median_with_a_tolerance_covering_its_own_runs():
@@ -36,7 +36,7 @@ def test_a_ratio_worse_than_its_tolerance_regresses_and_a_missing_one_too():
 
 
 def test_the_compare_command_exits_1_on_a_regression(tmp_path, capsys):
-    (tmp_path / "base.json").write_text(json.dumps(make_baseline([_with_machine(_run(5.0, 0.8))])))
+    (tmp_path / "base.json").write_text(json.dumps(_baseline_of(_with_machine(_run(5.0, 0.8)))))
     (tmp_path / "good.json").write_text(json.dumps(_with_machine(_run(4.9, 0.8))))
     (tmp_path / "bad.json").write_text(json.dumps(_with_machine(_run(2.0, 0.8))))
     assert main(["compare", "--results", str(tmp_path / "good.json"), "--baseline", str(tmp_path / "base.json")]) == 0
@@ -47,6 +47,11 @@ def test_the_compare_command_exits_1_on_a_regression(tmp_path, capsys):
 def test_a_missing_results_file_says_what_to_do(tmp_path):
     with pytest.raises(SystemExit, match="run the performance feature first"):
         main(["compare", "--results", str(tmp_path / "none.json"), "--baseline", str(tmp_path / "none.json")])
+
+
+def _baseline_of(run: dict) -> dict:
+    """A baseline from five copies of ``run`` (fewer runs only advise)."""
+    return make_baseline([run] * 5)
 
 
 def _with_machine(run: dict, cpu_model: str = "AMD EPYC", load: float = 2.0) -> dict:
@@ -68,9 +73,21 @@ def test_the_baseline_records_the_machine_state_and_the_load_range_of_its_runs()
 ])
 def test_a_regression_fails_only_on_the_same_machine_at_a_similar_load(tmp_path, capsys, cpu_model, load, code,
                                                                        verdict):
-    (tmp_path / "base.json").write_text(json.dumps(make_baseline([_with_machine(_run(5.0, 0.8))])))
+    (tmp_path / "base.json").write_text(json.dumps(_baseline_of(_with_machine(_run(5.0, 0.8)))))
     (tmp_path / "bad.json").write_text(json.dumps(_with_machine(_run(2.0, 0.8), cpu_model, load)))
     assert main(["compare", "--results", str(tmp_path / "bad.json"), "--baseline", str(tmp_path / "base.json")]) == code
     assert verdict in capsys.readouterr().out
     assert main(["compare", "--strict", "--results", str(tmp_path / "bad.json"),
                  "--baseline", str(tmp_path / "base.json")]) == 1
+
+
+def test_a_baseline_of_few_runs_or_a_ratio_no_check_uses_only_informs(tmp_path, capsys):
+    (tmp_path / "few.json").write_text(json.dumps(make_baseline([_with_machine(_run(5.0, 0.8))] * 2)))
+    (tmp_path / "bad.json").write_text(json.dumps(_with_machine(_run(2.0, 0.8))))
+    assert main(["compare", "--results", str(tmp_path / "bad.json"), "--baseline", str(tmp_path / "few.json")]) == 0
+    assert "fewer than 5" in capsys.readouterr().out
+    unchecked = _baseline_of(_with_machine(_run(5.0, 0.8)))
+    unchecked["scenarios"]["Batching"]["ratios"]["batching.c8_gain"]["checked"] = False
+    (tmp_path / "unchecked.json").write_text(json.dumps(unchecked))
+    assert main(["compare", "--results", str(tmp_path / "bad.json"), "--baseline", str(tmp_path / "unchecked.json")]) == 0
+    assert "(worse)" in capsys.readouterr().out
