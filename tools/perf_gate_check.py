@@ -101,7 +101,7 @@ def _by(run: GateRun, reference: GateRun | None) -> tuple[str, str]:
 
 
 def table(runs: list[GateRun]) -> str:
-    reference = next((r for r in runs if r.case == UNMODIFIED and not r.flagged), None)
+    reference = next((r for r in runs if r.case == UNMODIFIED), None)
     lines = ["| slowdown | run | flagged | by which figure | by how much | load average (start → end) | seconds |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
     for run in runs:
