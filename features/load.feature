@@ -26,7 +26,7 @@ Feature: Production-shaped load
   Scenario: A burst of several times the usual rate loses no request, and latency settles again
     Given the server under load squares numbers, taking 20 ms per call
     When its unloaded latency is measured with 1 client and its capacity with 8 clients, 3 seconds each
-    And requests arrive at 20% of its capacity for 4 seconds, then at 6 times that rate for 3 seconds, then at that first rate again for 6 seconds
+    And requests arrive at 20% of its capacity for 6 seconds, then at 6 times that rate for 3 seconds, then at that first rate again for 6 seconds
     Then every request under load is answered correctly
     And after the burst, the median latency is back within 2 times its level before the burst in at most 3 seconds
 

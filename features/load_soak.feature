@@ -4,7 +4,9 @@ Feature: Long-run stability under steady mixed load
   A server that serves for hours must not slowly break: no request may fail, its memory and
   open files must not keep growing, and answers must not get slower. The soak runs steady
   plain and streaming traffic for 3 minutes by default; -D soak_minutes=N makes it as long as
-  needed (see docs/load.md). It attaches charts of throughput, latency, memory and open files
+  needed (see docs/load.md). "Typical" p99 is the median of the p99 latencies of the six
+  10-second slices of a minute: a stall of the whole machine for a few seconds (this suite
+  shares its machine) does not count, a server that got slower does. It attaches charts of throughput, latency, memory and open files
   over time, and writes its figures to reports/performance.json.
 
   @allure.label.story:Soak @critical @litserve.since:0.2.0 @fixture.fresh_server
@@ -14,4 +16,4 @@ Feature: Long-run stability under steady mixed load
     When plain requests arrive at 20 per second and 2 clients stream replies of 5 chunks back to back, for the soak's length
     Then every request under load is answered correctly
     And from the first minute to the last, the server's memory grew by at most 10% and its open files by at most 5
-    And the slowest answer in a hundred in the last minute takes at most 1.5 times that of the first minute
+    And the typical slowest answer in a hundred in the last minute takes at most 1.5 times that of the first minute

@@ -80,18 +80,34 @@ def knee(steps: Sequence[Step], share: float = 0.9) -> Step:
     return next(step for step in steps if step.rps >= share * best)
 
 
-def recovery_seconds(run: LoadRun, burst_end: float, level_ms: float, times: float, width: float = 0.5) -> float:
-    """Seconds after ``burst_end`` until the median latency of every later slice of ``width`` s is within
-    ``times`` x ``level_ms`` (infinite if it never is).
+def recovery_seconds(run: LoadRun, burst_end: float, level_ms: float, times: float, width: float = 2.0,
+                     step: float = 0.25) -> float:
+    """Seconds after ``burst_end`` until the median latency of the requests sent in a ``width``-second
+    window is first within ``times`` x ``level_ms`` (infinite if it never is before the run ends).
+
+    A window of a few seconds, not single requests: one slow answer on a busy machine is not a
+    backlog, a queue that has not drained is.
     """
-    rows = []
     t = burst_end
-    while t < run.duration:
+    while t + width <= run.duration + 1e-9:
         latencies = [s.ms for s in run.of(None, t, t + width)]
-        if latencies:
-            rows.append((t, percentile(latencies, 50)))
-        t += width
-    for index, (at, _) in enumerate(rows):
-        if all(p50 <= times * level_ms for _, p50 in rows[index:]):
-            return at - burst_end
+        if latencies and percentile(latencies, 50) <= times * level_ms:
+            return t - burst_end
+        t += step
     return math.inf
+
+
+def typical_p99(run: LoadRun, kind: str | None, start: float, end: float, width: float = 10.0) -> float:
+    """The median of the p99 latencies (ms) of the ``width``-second slices of [start, end).
+
+    A stall of the whole machine for a few seconds (another process) raises one or two slices'
+    p99 and not the median; a server that got slower raises them all.
+    """
+    values = []
+    t = start
+    while t + width / 2 <= end:
+        latencies = [s.ms for s in run.of(kind, t, min(t + width, end))]
+        if latencies:
+            values.append(percentile(latencies, 99))
+        t += width
+    return percentile(values, 50)

@@ -46,7 +46,7 @@ def finish(scenario_name: str, record: LoadRecord) -> None:
         "engine": f"locust {package_version('locust')}",
         "load_runs": rows,
         "figures": record.figures,
-        "series": {label: run.series(1.0) for label, run in record.runs},
+        "series": {label: _series_by_kind(run) for label, run in record.runs},
         "server_footprint": [{"t": round(f.at - record.runs[-1][1].started, 2), **f.as_dict()}
                              for f in record.footprints],
     }
@@ -97,3 +97,12 @@ def _latency_lines(run: LoadRun) -> dict[str, list[tuple[float, float]]]:
         lines[f"{name}p50"] = [(r["t"], r["p50_ms"]) for r in series]
         lines[f"{name}p99"] = [(r["t"], r["p99_ms"]) for r in series]
     return lines
+
+
+def _series_by_kind(run: LoadRun) -> dict[str, list[dict[str, float]]]:
+    """Per second, for all requests and, when the run mixed kinds, for each kind."""
+    kinds = sorted({s.kind for s in run.samples})
+    series = {"all": run.series(1.0)}
+    if len(kinds) > 1:
+        series.update({kind: run.series(1.0, kind) for kind in kinds})
+    return series

@@ -133,14 +133,14 @@ class LoadRun:
         return len(done) / max(end - start, 1e-9)
 
     def series(self, width: float = 1.0, kind: str | None = None) -> list[dict[str, float]]:
-        """Per time slice of ``width`` seconds: answers per second, p50 and p99 latency of the requests sent in it."""
+        """Per time slice of ``width`` seconds (``t``: its middle): answers per second, p50 and p99 of the requests sent in it."""
         end = max((s.done for s in self.samples), default=self.started) - self.started
         rows = []
         for index in range(int(math.ceil(end / width))):
             lo, hi = index * width, (index + 1) * width
             sent = [s.ms for s in self.of(kind, lo, hi)]
             done = sum(1 for s in self.samples if (kind is None or s.kind == kind) and lo <= s.done - self.started < hi)
-            rows.append({"t": hi, "rps": done / width, "sent_per_second": len(sent) / width,
+            rows.append({"t": (lo + hi) / 2, "rps": done / width, "sent_per_second": len(sent) / width,
                          "p50_ms": percentile(sent, 50), "p99_ms": percentile(sent, 99),
                          "errors": sum(1 for s in self.of(kind, lo, hi) if not s.ok)})
         return rows
@@ -166,7 +166,7 @@ class LoadRun:
         }
 
 
-def steady(rate: float, pace: float = 2.0) -> tuple[int, float, float]:
+def steady(rate: float, pace: float = 0.5) -> tuple[int, float, float]:
     """Users, spawn rate and per-user pace for a fixed arrival rate of ``rate`` requests per second.
 
     Each user sends ``pace`` requests per second on a fixed schedule (the locustfile's
