@@ -8,7 +8,7 @@ which figure flagged each one, and by how much.
     .venv/bin/python -m tools.perf_gate_check --faults batch_loop_slower
 
 Each run takes one to three minutes. Every run's ``reports/performance.json`` is kept as
-``reports/perf-gate/<case>-<n>.json``, with the load average (``uptime``) at its start and end;
+``reports/perf-gate/<case>-<n>.json`` (and its output as ``.log``), with the load average (``uptime``) at its start and end;
 the table goes to the console and to ``reports/perf-gate.md``. Exits 1 when the unmodified
 release was flagged or a slowdown was not.
 """
@@ -69,8 +69,9 @@ def run_gate(case: str, number: int) -> GateRun:
     run.baseline_lines = [line.strip() for line in done.stdout.splitlines()
                           if "REGRESSED" in line or line.startswith("performance: NOT COMPARED")
                           or line.startswith("performance: ADVISORY")]
+    KEEP_DIR.mkdir(parents=True, exist_ok=True)
+    (KEEP_DIR / f"{case}-{number}.log").write_text(done.stdout)
     if RESULTS_PATH.exists():
-        KEEP_DIR.mkdir(parents=True, exist_ok=True)
         shutil.copy(RESULTS_PATH, KEEP_DIR / f"{case}-{number}.json")
         results = json.loads(RESULTS_PATH.read_text())
         for scenario in results.get("scenarios", {}).values():
