@@ -158,6 +158,3 @@ def overhead_ratios(measured: list[Measured]) -> list[Ratio]:
             pass
     return ratios
 
-
-__all__ = ["REFERENCE", "load_in_turn", "load_with_locust", "latency_over_reference",
-           "throughput_share_of_reference", "overhead_ratios"]
