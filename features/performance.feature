@@ -15,16 +15,17 @@ Feature: Performance baselines
   Every scenario attaches its figures as a table and charts, and the run writes them to
   reports/performance.json. This suite runs on small, busy machines, so the checks
   below compare only figures measured side by side in the same run, with a wide safety
-  margin; the absolute figures are reported, not checked. A stored baseline catches
-  smaller slowdowns (see "Performance baselines" in the README).
+  margin; the absolute figures are reported, not checked. A stored baseline made on the
+  same machine, at a similar load, compares the same ratios with earlier runs
+  (docs/performance.md, "The gate").
 
   @allure.label.story:Framework_overhead @normal
   Scenario: The cost of serving a model that does almost nothing
     Given a model server that squares numbers
-    When one client asks and checks the server's health in turn, back to back for 1.5 seconds
+    When one client asks and checks the server's health in turn, back to back for 3 seconds
     And clients ask back to back for 1.5 seconds, 1, 8 and 32 at a time
     Then a lone client's median answer takes at most 3 times as long as a health check
-    And a lone client's slowest answer in a hundred takes at most 10 times its median answer
+    And a lone client's slowest prediction in twenty takes at most 4 times as long as its slowest health check in twenty
 
   @allure.label.story:Batching_gain @critical
   Scenario: A model with a fixed cost per call is kept busy, and dynamic batching multiplies its answers per second

@@ -18,7 +18,7 @@ import time
 
 import litserve as ls
 
-from servers import compat, faults
+from servers import compat, faults, reference
 from servers.apps import APPS, build_api
 from servers.deployment_apps import loggers_for
 from servers.settings import AppSettings
@@ -26,7 +26,7 @@ from servers.settings import AppSettings
 
 def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m servers", description=__doc__)
-    parser.add_argument("app", help=f"one of {sorted(APPS)}")
+    parser.add_argument("app", help=f"one of {sorted([*APPS, *reference.REFERENCE_APPS])}")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--settings", default="{}", help="JSON object of AppSettings fields")
     return parser.parse_args(argv)
@@ -114,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
         # LitServe reads its API key from the environment when it is imported, so it cannot be set here.
         raise SystemExit("the api_key setting must also be in the environment variable LIT_SERVER_API_KEY "
                          "(harness.serving.launcher sets it); they differ")
+    if args.app in reference.REFERENCE_APPS:  # the bare FastAPI app: no LitServe, no fault
+        _stop_when_orphaned(int(os.environ.get("LITSERVE_SUITE_PARENT_PID") or os.getppid()))
+        return reference.serve(args.app, args.port, settings)
     faults.apply_from_environment()
     os.environ[faults.SERVER_PID_VARIABLE] = str(os.getpid())  # spawned inference workers re-apply the fault
     if settings.metrics:

@@ -5,11 +5,11 @@ Measurements land in ``context.measured`` (a list of :class:`harness.perf.figure
 """
 
 from behave import then, when
-from hamcrest import assert_that, greater_than_or_equal_to, less_than_or_equal_to
 
 import parameter_types  # noqa: F401  (registers the step parameter types)
 from harness.perf import measure
 from harness.perf import figures
+from harness.perf.gate import at_least, at_most
 
 
 @when("clients ask back to back for {seconds:g} seconds, {counts:Counts} at a time")
@@ -40,31 +40,25 @@ def step_load_streams(context, chunks, seconds, counts):
     measure.load_streams(context, chunks, seconds, counts)
 
 
-def _at_most(ratio: figures.Ratio, limit: float, what: str) -> None:
-    assert_that(ratio.value, less_than_or_equal_to(limit), f"{what}: {ratio.value:.2f} ({ratio.meaning}); "
-                f"the limit is {limit:g}")
-
-
-def _at_least(ratio: figures.Ratio, limit: float, what: str) -> None:
-    assert_that(ratio.value, greater_than_or_equal_to(limit), f"{what}: {ratio.value:.2f} ({ratio.meaning}); "
-                f"it must be at least {limit:g}")
 
 
 @then("a lone client's median answer takes at most {times:g} times as long as a health check")
 def step_predict_vs_health(context, times):
-    _at_most(figures.predict_over_health(context.measured), times, "a prediction costs too much more than a "
+    at_most(context, figures.predict_over_health(context.measured), times, "a prediction costs too much more than a "
              "health check")
 
 
-@then("a lone client's slowest answer in a hundred takes at most {times:g} times its median answer")
-def step_p99_vs_p50(context, times):
-    _at_most(figures.p99_over_p50(context.measured), times, "the slowest answers lag far behind the median")
+@then("a lone client's slowest prediction in twenty takes at most {times:g} times as long as its slowest "
+      "health check in twenty")
+def step_tail_vs_health(context, times):
+    at_most(context, figures.tail_over_health(context.measured), times, "the slow predictions lag far behind the "
+            "slow health checks")
 
 
 @then("without batching, {clients:d} clients get at least {share:d}% of the answers per second "
       "the model allows one call at a time")
 def step_throughput_vs_capacity(context, clients, share):
-    _at_least(figures.throughput_over_capacity(context.measured, clients), share / 100,
+    at_least(context, figures.throughput_over_capacity(context.measured, clients), share / 100,
               f"with {clients} clients the server leaves the model idle too often")
 
 
@@ -72,44 +66,44 @@ def step_throughput_vs_capacity(context, clients, share):
 def step_batching_gains(context):
     measure.require_columns(context.table, ["clients", "at least"])
     for row in context.table:
-        _at_least(figures.batching_gain(context.measured, int(row["clients"])), float(row["at least"]),
+        at_least(context, figures.batching_gain(context.measured, int(row["clients"])), float(row["at least"]),
                   f"batching gains too little with {row['clients']} clients")
 
 
 @then("a lone client's median answer waits at most {windows:g} batch windows longer with batching than without")
 def step_lone_wait(context, windows):
-    _at_most(figures.lone_wait_over_window(context.measured), windows,
+    at_most(context, figures.lone_wait_over_window(context.measured), windows,
              "a lone request waits too long for its batch")
 
 
 @then("the first chunk arrives within the first {share:d}% of the whole stream")
 def step_ttft(context, share):
-    _at_most(figures.ttft_over_e2el(context.measured), share / 100, "the first chunk comes too late")
+    at_most(context, figures.ttft_over_e2el(context.measured), share / 100, "the first chunk comes too late")
 
 
 @then("the median gap between chunks is at most {times:g} times the model's pause")
 def step_itl(context, times):
-    _at_most(figures.itl_over_pause(context.measured), times, "chunks fall behind the model's pace")
+    at_most(context, figures.itl_over_pause(context.measured), times, "chunks fall behind the model's pace")
 
 
 @then("a whole stream takes at most {times:g} times what the model needs to produce it")
 def step_e2el(context, times):
-    _at_most(figures.e2el_over_model_time(context.measured), times, "streams take too long")
+    at_most(context, figures.e2el_over_model_time(context.measured), times, "streams take too long")
 
 
 @then("a reply of {long:d} chunks takes at most {times:g} times as long as a reply of {short:d}")
 def step_long_over_short(context, long, times, short):
     measure.require_kinds(context, [measure.paired_stream_kind(short), measure.paired_stream_kind(long)])
-    _at_most(figures.long_over_short(context.measured), times, "each extra chunk costs too much")
+    at_most(context, figures.long_over_short(context.measured), times, "each extra chunk costs too much")
 
 
 @then("with {clients:d} clients, batching delivers at least {times:g} times the chunks per second of no batching")
 def step_stream_batching_gain(context, clients, times):
-    _at_least(figures.stream_batching_gain(context.measured, clients), times,
+    at_least(context, figures.stream_batching_gain(context.measured, clients), times,
               f"batched streaming gains too little with {clients} clients")
 
 
 @then("with batching, {clients:d} clients get at least {times:g} times the chunks per second of 1 client")
 def step_stream_concurrency_gain(context, clients, times):
-    _at_least(figures.stream_concurrency_gain(context.measured, clients, batched=True), times,
+    at_least(context, figures.stream_concurrency_gain(context.measured, clients, batched=True), times,
               f"batched streams to {clients} clients are not served together")

@@ -232,3 +232,7 @@ def step_async_batching(context, max_batch_size):
 @given('LitServe is asked to serve two models that both answer at "/predict"')
 def step_clashing_endpoints(context):
     start_fresh_app_unready(context, "clashing_endpoints")
+
+@given("beside it a bare FastAPI app that squares numbers, without LitServe")
+def step_reference_twin(context):
+    start_app(context, "reference")

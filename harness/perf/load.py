@@ -259,6 +259,29 @@ def measure_requests(url: str, concurrency: int, body_for: BodyFor, *, seconds: 
     return LoadResult(label, concurrency, start, end, samples, cpu_share)
 
 
+def measure_in_turn(urls: Sequence[str], body_for: BodyFor, *, seconds: float, warmup: float = 0.3,
+                    label: str = "", time_limit: float = DEFAULT_TIME_LIMIT) -> LoadResult:
+    """One client POSTing to each of ``urls`` in turn, back to back (samples tagged "0", "1", ...).
+
+    Servers measured this way share every pause of the machine, so the ratio of their latencies
+    holds on a busy machine where each one's absolute times do not. The client keeps one
+    keep-alive connection per server.
+    """
+
+    async def one(client: httpx.AsyncClient, index: int, number: int) -> Sample:
+        which = number % len(urls)
+        sent = time.monotonic()
+        try:
+            response = await asyncio.wait_for(client.post(urls[which], json=body_for(index, number)), time_limit)
+        except asyncio.TimeoutError:
+            raise NoAnswerInTime(f"{urls[which]} got no answer within {time_limit:g} s") from None
+        return Sample(sent, time.monotonic(), response.status_code, response.text, str(which))
+
+    # The connections to the other servers open during the warm-up.
+    (start, end, samples), cpu_share = _with_cpu_share(_closed_loop(1, seconds, warmup, urls[0], one))
+    return LoadResult(label, 1, start, end, samples, cpu_share)
+
+
 def measure_streams(url: str, concurrency: int, body_for: BodyFor, *, seconds: float, warmup: float = 0.2,
                     label: str = "", time_limit: float = DEFAULT_TIME_LIMIT) -> StreamLoadResult:
     """Closed-loop load of streaming requests: each client reads one stream after another."""

@@ -6,6 +6,7 @@ import json
 
 from harness.perf import load
 from harness.perf import results
+from harness.perf.overhead import overhead_ratios
 from harness.serving.launcher import RunningServer
 from harness.perf.figures import Measured, all_ratios, describe
 from harness.serving.scenario import start_app
@@ -121,7 +122,7 @@ def finish_scenario(context, scenario) -> None:
     measured = context.measured
     if not measured:
         return
-    ratios = all_ratios(measured)
+    ratios = all_ratios(measured) + overhead_ratios(measured)
     results.current_run().record(scenario.name, measured, ratios)
     results.attach(measured, ratios)
     for ratio in ratios:

@@ -10,16 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import platform
 from pathlib import Path
 from typing import Any
 
-from harness.perf import charts
+from harness.perf import charts, machine
 from harness.reporting import svg
 from harness.perf.load import LoadResult, StreamLoadResult
 from harness.paths import REPORTS_DIR
 from harness.perf.figures import Measured, Ratio, describe
-from harness.versions import package_version
 
 RESULTS_PATH = REPORTS_DIR / "performance.json"
 
@@ -27,12 +25,9 @@ RESULTS_PATH = REPORTS_DIR / "performance.json"
 def environment() -> dict[str, Any]:
     """What the figures were measured on."""
     return {
-        "litserve": package_version("litserve"),
-        "httpx": package_version("httpx"),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "cpu_count": os.cpu_count(),
+        **machine.state(),
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "uptime_at_start": machine.uptime_line(),
         "measured_at_raised_priority": hasattr(os, "geteuid") and os.geteuid() == 0,
         "started_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
@@ -46,13 +41,21 @@ class PerformanceRun:
         self.data: dict[str, Any] = {"environment": environment(), "scenarios": {}}
 
     def record(self, scenario: str, measured: list[Measured], ratios: list[Ratio]) -> None:
-        self.data["scenarios"][scenario] = {
-            "load_points": [{"server": describe(m.server), "kind": m.kind, **m.result.summary()} for m in measured],
-            "ratios": {r.key: r.as_dict() for r in ratios},
-        }
+        entry = self.data["scenarios"].setdefault(scenario, {})
+        entry["load_points"] = [{"server": describe(m.server), "kind": m.kind, **m.result.summary()}
+                                for m in measured]
+        entry["ratios"] = {r.key: r.as_dict() for r in ratios}
+        entry.setdefault("checks", [])
+        self.write()
+
+    def record_check(self, scenario: str, check: dict) -> None:
+        """One Then of ``scenario``: the ratio, its value, the feature's limit, passed or not."""
+        self.data["scenarios"].setdefault(scenario, {}).setdefault("checks", []).append(check)
         self.write()
 
     def write(self) -> None:
+        self.data["environment"]["load_average_at_end"] = machine.load_average()
+        self.data["environment"]["uptime_at_end"] = machine.uptime_line()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_text(json.dumps(self.data, indent=2) + "\n")
 

@@ -29,6 +29,7 @@ import psutil
 
 from harness.paths import REPO_ROOT, SERVER_LOGS_DIR
 from servers.apps import APPS
+from servers.reference import REFERENCE_APPS
 from servers.settings import AppSettings
 
 READY_TIMEOUT_SECONDS = 60.0
@@ -49,8 +50,8 @@ class ServerSpec:
     fault: str = ""
 
     def __post_init__(self) -> None:
-        if self.app not in APPS:
-            raise ValueError(f"unknown server app {self.app!r}; known apps are {sorted(APPS)}")
+        if self.app not in APPS and self.app not in REFERENCE_APPS:
+            raise ValueError(f"unknown server app {self.app!r}; known apps are {sorted([*APPS, *REFERENCE_APPS])}")
 
     @property
     def label(self) -> str:

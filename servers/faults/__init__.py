@@ -13,8 +13,9 @@ applying), ``patching`` (helpers the faults share: batch collector overrides, ho
 stream writer replacement, the worker entry point), ``core`` (batching and streaming faults),
 ``failure_modes`` (how LitServe fails: errors, bad input, timeouts, health, workers), ``openai_api``
 (the OpenAI-compatible chat and embedding specs), ``deployment`` (several workers and API servers,
-async models, several endpoints, metrics), ``load`` (production-shaped load: connections,
-payload limits, shedding, leaks).
+async models, several endpoints, metrics), ``load`` (what only production-shaped load shows:
+connections, payload limits, shedding, leaks), ``performance`` (injected slowdowns for the
+performance gate).
 
 How to add a fault
 ------------------
@@ -51,7 +52,7 @@ Write a function that monkeypatches the installed LitServe, and register it with
 
 from servers.faults.registry import (FAULT_VARIABLE, FAULTS, SERVER_PID_VARIABLE, Fault, NotApplicable, apply,
                                      apply_from_environment, apply_in_spawned_worker, fault, resolve)
-from servers.faults import core, failure_modes, openai_api, deployment, load  # noqa: F401  (registers the faults, in this order)
+from servers.faults import core, failure_modes, openai_api, deployment, load, performance  # noqa: F401  (registers the faults, in this order)
 
 __all__ = ["FAULT_VARIABLE", "FAULTS", "SERVER_PID_VARIABLE", "Fault", "NotApplicable", "apply",
            "apply_from_environment", "apply_in_spawned_worker", "fault", "resolve"]
