@@ -66,7 +66,8 @@ def before_all(context):
     context.server_plan = ServerPlan.for_run(context._runner.features, context.config)
     applicable = [s for s in context.server_plan.scenarios
                   if not releases.not_applicable_reason(s.effective_tags, context.litserve_version)]
-    context.prestarter = Prestarter(context.server_pool, applicable, step_registry.registry,
+    steps = context._runner.step_registry or step_registry.registry  # the runner's own, else behave's global one
+    context.prestarter = Prestarter(context.server_pool, applicable, steps,
                                     enabled=context.config.userdata.get("start_ahead", "yes") != "no")
 
 
