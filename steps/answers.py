@@ -169,11 +169,11 @@ def step_info_server(context, workers, timeout):
                 f"the info does not describe the running server: {info}")
 
 
-@then('the info says "{path}" does not stream')
-def step_info_not_streaming(context, path):
+@then('the info says "{path}" {streams:Streams}')
+def step_info_endpoint_streaming(context, path, streams):
     info = only_exchange(context).json()
-    assert_that(info.get("server", {}).get("stream", {}), has_entries({path: False}),
-                f"the info does not say {path} is not streaming: {info}")
+    assert_that(info.get("server", {}).get("stream", {}), has_entries({path: streams}),
+                f"the info does not say {path} {'streams' if streams else 'does not stream'}: {info}")
 
 
 @then("the info says the server does not stream")

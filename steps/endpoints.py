@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from behave import then, when
-from hamcrest import assert_that, equal_to, has_entries
+from hamcrest import assert_that, equal_to
 
 import parameter_types  # noqa: F401  (registers the step parameter types)
-from common import TIME_LIMIT, only_exchange, record_exchanges, record_transcripts, url
+from common import TIME_LIMIT, record_exchanges, record_transcripts, url
 from harness.clients import http, mixed, streams
 from harness.clients.bodies import square_request, stream_request
 from harness.reporting import attachments
@@ -35,13 +35,6 @@ def step_ask_path(context, path, number, headers):
 def step_stream_path(context, path, headers):
     record_transcripts(context, streams.stream_concurrently(url(context, path), [stream_request("client-1", "hello")],
                                                             headers=headers, time_limit=TIME_LIMIT))
-
-
-@then('the info says "{path}" streams')
-def step_info_streaming(context, path):
-    info = only_exchange(context).json()
-    assert_that(info.get("server", {}).get("stream", {}), has_entries({path: True}),
-                f"the info does not say {path} streams: {info}")
 
 
 @then("its health check answered 503 while the streaming model was still loading")

@@ -68,8 +68,14 @@ def parse_addressee(text: str) -> Addressee:
     return Addressee(text, stream=False)
 
 
+@parse.with_pattern(r"streams|does not stream")
+def parse_streams(text: str) -> bool:
+    """What the info says of an endpoint: ``streams`` -> True, ``does not stream`` -> False."""
+    return text == "streams"
+
+
 register_type(Client=parse_client, Counts=parse_counts, ApiKey=parse_api_key, Refusals=parse_refusals,
-              Mistake=parse_mistake, Addressee=parse_addressee)
+              Mistake=parse_mistake, Addressee=parse_addressee, Streams=parse_streams)
 
 
 # ---------------------------------------------------------------- OpenAI-compatible API (steps/openai_chat.py, steps/embeddings.py)

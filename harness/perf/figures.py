@@ -247,6 +247,11 @@ def all_ratios(measured: list[Measured]) -> list[Ratio]:
             candidates += [lambda n=n: stream_batching_gain(measured, n),
                            lambda n=n: stream_concurrency_gain(measured, n, True),
                            lambda n=n: stream_concurrency_gain(measured, n, False)]
+    return ratios_measured(candidates)
+
+
+def ratios_measured(candidates: list[Callable[[], Ratio]]) -> list[Ratio]:
+    """The ratios among ``candidates`` that the measurements allow (the others lack a figure)."""
     ratios = []
     for candidate in candidates:
         try:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 
 from harness.perf import load
-from harness.perf.figures import Measured, MissingFigure, Ratio, describe
+from harness.perf.figures import Measured, MissingFigure, Ratio, describe, ratios_measured
 from harness.perf.load import LoadResult, Sample
 from harness.perf.locust_run import LoadPlan, LoadRun, run_load
 from harness.serving.launcher import RunningServer
@@ -147,14 +147,8 @@ def throughput_share_of_reference(measured: list[Measured], clients: int) -> Rat
 
 def overhead_ratios(measured: list[Measured]) -> list[Ratio]:
     """Every overhead ratio these measurements allow."""
-    ratios = []
     candidates = [lambda: latency_over_reference(measured, 10), lambda: latency_over_reference(measured, 50)]
     for n in sorted({m.clients for m in measured if m.kind == REFERENCE and m.clients > 1}):
         candidates.append(lambda n=n: throughput_share_of_reference(measured, n))
-    for candidate in candidates:
-        try:
-            ratios.append(candidate())
-        except (MissingFigure, ZeroDivisionError):
-            pass
-    return ratios
+    return ratios_measured(candidates)
 
