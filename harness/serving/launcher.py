@@ -113,18 +113,24 @@ class RunningServer:
         return "\n".join(self.log_text().splitlines()[-lines:])
 
     def tree(self) -> list[psutil.Process]:
-        """Every live process of this server: the main one, its descendants, and its session."""
+        """Every live process of this server: the main one, its descendants, and its session.
+
+        Once the main process has exited and been reaped, its pid (and so its session id) can be
+        given to another process, such as another run's server: only processes that carry this
+        server's private ``TMPDIR`` count then, so a stop never touches a stranger.
+        """
         found: dict[int, psutil.Process] = {}
-        try:
-            main = psutil.Process(self.pid)
-            found[main.pid] = main
-            for child in main.children(recursive=True):
-                found[child.pid] = child
-        except psutil.NoSuchProcess:
-            pass
+        if self.is_alive():  # not reaped yet: the pid is still this server's
+            try:
+                main = psutil.Process(self.pid)
+                found[main.pid] = main
+                for child in main.children(recursive=True):
+                    found[child.pid] = child
+            except psutil.NoSuchProcess:
+                pass
         for proc in psutil.process_iter():
             try:
-                if os.getsid(proc.pid) == self.pid:
+                if os.getsid(proc.pid) == self.pid and proc.environ().get("TMPDIR") == str(self.temp_dir):
                     found[proc.pid] = proc
             except (ProcessLookupError, PermissionError, psutil.Error):
                 continue
