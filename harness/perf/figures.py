@@ -99,17 +99,21 @@ def _model_seconds(m: Measured) -> float:
 
 # --- single prediction -------------------------------------------------------------------------
 
+def _predictions_and_health_checks(measured: list[Measured]) -> tuple[Measured, Measured]:
+    """One client's predictions and health checks, asked in turn."""
+    return (_one(measured, _unbatched("paired predict", 1), "one client's predictions in turn with health checks"),
+            _one(measured, _unbatched("paired health", 1), "one client's health checks in turn with predictions"))
+
+
 def predict_over_health(measured: list[Measured]) -> Ratio:
-    predict = _one(measured, _unbatched("paired predict", 1), "one client's predictions in turn with health checks")
-    health = _one(measured, _unbatched("paired health", 1), "one client's health checks in turn with predictions")
+    predict, health = _predictions_and_health_checks(measured)
     return Ratio("overhead.predict_p50_over_health_p50", predict.result.latency_ms(50) / health.result.latency_ms(50),
                  "lower", "a lone client's median prediction time (through the inference worker) "
                  "divided by its median health-check time (answered by the API server alone), measured in turn")
 
 
 def tail_over_health(measured: list[Measured]) -> Ratio:
-    predict = _one(measured, _unbatched("paired predict", 1), "one client's predictions in turn with health checks")
-    health = _one(measured, _unbatched("paired health", 1), "one client's health checks in turn with predictions")
+    predict, health = _predictions_and_health_checks(measured)
     return Ratio("overhead.predict_p95_over_health_p95", predict.result.latency_ms(95) / health.result.latency_ms(95),
                  "lower", "a lone client's 95th-percentile prediction time divided by its 95th-percentile "
                  "health-check time, measured in turn (the slow answers, with the machine's stalls on both sides)")
