@@ -135,9 +135,11 @@ def main(argv: list[str] | None = None) -> int:
         _stop_when_orphaned(parent_pid)  # may interrupt at once: the suite may be gone already
         print(f"suite: starting app {args.app!r} on 127.0.0.1:{args.port} with {settings.changed()} "
               f"(litserve {compat.litserve_version()})", flush=True)
+        compat.track_api_servers(server)
         server.run(**compat.run_kwargs(server, args.port), **_optional_run_kwargs(settings))
         print("suite: server stopped", flush=True)
     finally:
+        compat.stop_api_servers_left_running()  # 0.2.8 - 0.2.11 leave them running (servers/compat.py)
         _remove_private_tmpdir_if_orphaned(parent_pid)
     return 0
 

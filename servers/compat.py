@@ -15,6 +15,13 @@ release's own signatures (not at version numbers), so on the newest release it c
   is ``litserve.Logger`` where it exists, so that the apps still import on 0.2.0 - 0.2.2 (the
   monitoring feature itself applies from 0.2.3 on); there the servers that would count requests in
   metrics for it run without (``servers.deployment_apps.loggers_for``).
+* LitServe 0.2.8 - 0.2.11 do not stop their API server processes when ``run`` is interrupted: its
+  ``finally`` stops the inference workers and shuts the multiprocessing manager down, nothing else
+  (0.2.12 terminates them too, in ``LitServer._perform_graceful_shutdown``). Left running without the
+  manager, each one spins at full CPU (``MPQueueTransport.areceive`` answers every failed ``get`` with
+  ``None`` and the response loop asks again), and the main process waits for them at exit.
+  :func:`track_api_servers` notes the processes ``run`` starts, :func:`stop_api_servers_left_running`
+  terminates those still alive once ``run`` is over; on releases that stop them it finds nothing to do.
 """
 
 from __future__ import annotations
@@ -69,6 +76,43 @@ def run_kwargs(server: "ls.LitServer", port: int) -> dict[str, Any]:
     if "host" not in taken:
         _pin_uvicorn_host()
     return taken
+
+
+#: The API server processes (or threads) that LitServer.run started in this process (see :func:`track_api_servers`).
+_API_SERVERS: list = []
+
+
+def track_api_servers(server: "ls.LitServer") -> None:
+    """Note the API servers that ``server.run`` starts (what its ``_start_server`` returns, in every release)."""
+    start = getattr(server, "_start_server", None)
+    if start is None:
+        return
+
+    def start_and_track(*args, **kwargs):
+        workers = start(*args, **kwargs)
+        _API_SERVERS.extend(workers or [])
+        return workers
+
+    server._start_server = start_and_track
+
+
+def stop_api_servers_left_running(timeout: float = 5.0) -> list[int]:
+    """Terminate the API server processes that ``run`` left alive after it returned or was interrupted
+    (LitServe 0.2.8 - 0.2.11); return their pids (none on releases that stop them themselves)."""
+    import multiprocessing
+
+    left = [w for w in _API_SERVERS if isinstance(w, multiprocessing.process.BaseProcess) and w.is_alive()]
+    for process in left:
+        process.terminate()
+    for process in left:
+        process.join(timeout)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout)
+    if left:
+        print(f"suite: litserve {litserve_version()} left {len(left)} API server process(es) running after its "
+              f"shutdown; the suite terminated them: {[p.pid for p in left]}", flush=True)
+    return [p.pid for p in left]
 
 
 def _pin_uvicorn_host() -> None:
