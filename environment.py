@@ -1,6 +1,7 @@
 """behave hooks and fixtures: one pool of LitServe servers for the run, logs on failure.
 
-* ``before_all`` installs the server pool (``use_fixture``); its clean-up stops every server
+* ``before_all`` makes Ctrl-C interrupt steps that run asyncio too (``harness/serving/ctrl_c.py``) and
+  installs the server pool (``use_fixture``); its clean-up stops every server
   after the run, also after a failure or Ctrl-C (behave runs pending clean-ups on abort; an
   ``atexit`` hook in the pool and an orphan watch in each server are the last resorts).
 * ``@fixture.fresh_server`` on a scenario gives it servers of its own, stopped when it ends.
@@ -32,6 +33,7 @@ from harness.reporting import attachments
 from harness import scenario_state
 from harness.serving.pool import ServerPool
 from harness.serving.plan import ServerPlan
+from harness.serving.ctrl_c import make_ctrl_c_interrupt_everywhere
 from harness.serving.prestart import Prestarter
 
 
@@ -59,6 +61,7 @@ FIXTURES = {"fixture.fresh_server": fresh_server}
 
 
 def before_all(context):
+    make_ctrl_c_interrupt_everywhere()  # also inside asyncio.run (harness/serving/ctrl_c.py)
     allure_meta.start_run(context)
     known_defects.install()
     context.litserve_version = releases.installed_litserve()
