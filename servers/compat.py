@@ -26,6 +26,7 @@ release's own signatures (not at version numbers), so on the newest release it c
 
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import Any
 
@@ -83,17 +84,24 @@ _API_SERVERS: list = []
 
 
 def track_api_servers(server: "ls.LitServer") -> None:
-    """Note the API servers that ``server.run`` starts (what its ``_start_server`` returns, in every release)."""
-    start = getattr(server, "_start_server", None)
-    if start is None:
+    """Note the API servers that ``server.run`` starts (what its ``_start_server`` returns, in every release).
+
+    The class's method is wrapped, not the instance's: LitServe pickles the server object for its
+    workers (0.2.0 with ``OpenAISpec``), and a function made here cannot be pickled.
+    """
+    cls = type(server)
+    start = getattr(cls, "_start_server", None)
+    if start is None or getattr(start, "_suite_tracks_api_servers", False):
         return
 
-    def start_and_track(*args, **kwargs):
-        workers = start(*args, **kwargs)
-        _API_SERVERS.extend(workers or [])
+    @functools.wraps(start)
+    def start_and_track(self, *args, **kwargs):
+        workers = start(self, *args, **kwargs)
+        _API_SERVERS.extend(workers.values() if isinstance(workers, dict) else workers or [])
         return workers
 
-    server._start_server = start_and_track
+    start_and_track._suite_tracks_api_servers = True
+    cls._start_server = start_and_track
 
 
 def stop_api_servers_left_running(timeout: float = 5.0) -> list[int]:
