@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         server.run(**compat.run_kwargs(server, args.port), **_optional_run_kwargs(settings))
         print("suite: server stopped", flush=True)
     finally:
-        compat.stop_api_servers_left_running()  # 0.2.8 - 0.2.11 leave them running (servers/compat.py)
+        compat.stop_api_servers_left_running()  # 0.2.0 - 0.2.11 leave them running (servers/compat.py)
         _remove_private_tmpdir_if_orphaned(parent_pid)
     return 0
 

@@ -15,7 +15,7 @@ release's own signatures (not at version numbers), so on the newest release it c
   is ``litserve.Logger`` where it exists, so that the apps still import on 0.2.0 - 0.2.2 (the
   monitoring feature itself applies from 0.2.3 on); there the servers that would count requests in
   metrics for it run without (``servers.deployment_apps.loggers_for``).
-* LitServe 0.2.8 - 0.2.11 do not stop their API server processes when ``run`` is interrupted: its
+* LitServe 0.2.0 - 0.2.11 do not stop their API server processes when ``run`` is interrupted: its
   ``finally`` stops the inference workers and shuts the multiprocessing manager down, nothing else
   (0.2.12 terminates them too, in ``LitServer._perform_graceful_shutdown``). Left running without the
   manager, each one spins at full CPU (``MPQueueTransport.areceive`` answers every failed ``get`` with
@@ -106,7 +106,7 @@ def track_api_servers(server: "ls.LitServer") -> None:
 
 def stop_api_servers_left_running(timeout: float = 5.0) -> list[int]:
     """Terminate the API server processes that ``run`` left alive after it returned or was interrupted
-    (LitServe 0.2.8 - 0.2.11); return their pids (none on releases that stop them themselves)."""
+    (LitServe 0.2.0 - 0.2.11); return their pids (none on releases that stop them themselves)."""
     import multiprocessing
 
     left = [w for w in _API_SERVERS if isinstance(w, multiprocessing.process.BaseProcess) and w.is_alive()]

@@ -1,4 +1,4 @@
-"""servers.compat: the API server processes that LitServer.run leaves running (LitServe 0.2.8 - 0.2.11)."""
+"""servers.compat: the API server processes that LitServer.run leaves running (LitServe 0.2.0 - 0.2.11)."""
 
 import multiprocessing
 import pickle
