@@ -4,9 +4,10 @@
   installs the server pool (``use_fixture``); its clean-up stops every server
   after the run, also after a failure or Ctrl-C (behave runs pending clean-ups on abort; an
   ``atexit`` hook in the pool and an orphan watch in each server are the last resorts).
-* ``@fixture.fresh_server`` on a scenario gives it servers of its own, stopped when it ends.
-* Before each scenario, the shared servers of the next two scenarios start in the background
-  (``harness/serving/prestart.py``; ``-D start_ahead=no`` turns it off).
+* ``@fixture.fresh_server`` on a scenario gives it servers of its own, stopped (in the background)
+  when it ends.
+* Before each scenario, the servers of the coming scenarios start in the background, a few at a
+  time (``harness/serving/prestart.py``; ``-D start_ahead=no`` turns it off).
 * When a scenario fails, the logs of the servers it used are attached to the report.
 * The Allure results folder is emptied when the run starts and gets the run's environment and
   failure categories; labels made from tags are tidied when it ends (``harness.reporting.allure_meta``).
@@ -54,7 +55,7 @@ def fresh_server(context):
     context.fresh_servers = []
     yield
     for server in context.fresh_servers:
-        server.stop()
+        context.server_pool.stop_in_background(server)
 
 
 FIXTURES = {"fixture.fresh_server": fresh_server}

@@ -3,7 +3,8 @@
 * The app runs in its own session (``start_new_session``) on a free 127.0.0.1 port, with a
   private ``TMPDIR`` so that LitServe's multiprocessing temp dirs (``pymp-*``) are ours to remove.
 * Readiness is polled on ``/health`` (bounded, no fixed sleeps). A process that exits or never
-  becomes ready raises :class:`ServerStartError` with the tail of its log.
+  becomes ready raises :class:`ServerStartError` with the tail of its log. A server launched
+  without waiting for it records its ``/health`` answers from launch on (``health_log.py``).
 * :meth:`RunningServer.stop` asks LitServe to shut down gracefully (SIGTERM, turned into
   LitServe's Ctrl-C path by ``servers/__main__.py``), then terminates and finally kills whatever
   is left of the tree, and removes the private temp dir.
@@ -28,6 +29,7 @@ import httpx
 import psutil
 
 from harness.paths import REPO_ROOT, SERVER_LOGS_DIR
+from harness.serving.health_log import HealthLog
 from servers.apps import APPS
 from servers.reference import REFERENCE_APPS
 from servers.settings import AppSettings
@@ -85,6 +87,8 @@ class RunningServer:
     #: How long :meth:`stop` waits for a graceful shutdown; lowered for servers broken on purpose.
     graceful_stop_seconds: float = GRACEFUL_STOP_SECONDS
     stop_report: StopReport | None = None
+    #: ``/health`` answers from launch on, for a server launched without waiting until it is ready.
+    health_log: HealthLog | None = None
     _stop_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -148,6 +152,8 @@ class RunningServer:
 
     def _stop(self) -> StopReport:
         began = time.monotonic()
+        if self.health_log is not None:
+            self.health_log.close()
         tree = self.tree()
         graceful = True
         if self.is_alive():
@@ -194,7 +200,7 @@ def start_server(spec: ServerSpec, log_dir: Path = SERVER_LOGS_DIR, ready_timeou
     """Start ``spec`` and return once ``/health`` answers 200; raise :class:`ServerStartError` otherwise.
 
     With ``wait_until_ready=False`` it returns as soon as the process is started (scenarios that
-    watch a server come up, or one that never reports healthy).
+    watch a server come up, or one that never reports healthy), with its ``health_log`` recording.
     """
     log_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -215,6 +221,8 @@ def start_server(spec: ServerSpec, log_dir: Path = SERVER_LOGS_DIR, ready_timeou
                                    stdin=subprocess.DEVNULL, start_new_session=True)
     server = RunningServer(spec, port, process, log_path, temp_dir, started_in_seconds=0.0, launched_at=began)
     if not wait_until_ready:
+        server.health_log = HealthLog(server.base_url, server.auth_headers, server.is_alive, began,
+                                      give_up_after=ready_timeout).start()
         return server
     try:
         _wait_until_ready(server, ready_timeout)

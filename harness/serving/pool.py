@@ -1,9 +1,10 @@
 """Keep one running server per distinct (app, settings, fault) and stop them all at the end.
 
 Scenarios that need the same app with the same settings share one server; a scenario that
-needs a server of its own (fault scenarios) asks for a fresh one, stopped when it ends.
-A shared server can be started ahead of the scenario that needs it (``harness/serving/prestart.py``):
-it starts in the background and is handed over when a step asks for it.
+needs a server of its own (fault scenarios) asks for a fresh one, stopped in the background when
+it ends. Both kinds can be started ahead of the scenario that needs them
+(``harness/serving/prestart.py``): they start in the background and are handed over when a step
+asks for them; a fresh server started ahead has served nobody before it is handed over.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import atexit
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Callable
 
 from harness.serving.launcher import RunningServer, ServerSpec, StopReport, start_server
 from harness.paths import SERVER_LOGS_DIR
@@ -23,14 +25,18 @@ STARTS_AHEAD_AT_ONCE = 2
 class ServerPool:
     """Servers shared across scenarios, keyed by their spec."""
 
-    def __init__(self, log_dir: Path = SERVER_LOGS_DIR) -> None:
+    def __init__(self, log_dir: Path = SERVER_LOGS_DIR, start: Callable[..., RunningServer] = start_server) -> None:
         self.log_dir = log_dir
+        self._start_server = start
         self._shared: dict[ServerSpec, RunningServer] = {}
         self._asked_by: dict[ServerSpec, set[str]] = {}
         self._retiring: list[threading.Thread] = []
         self._all: list[RunningServer] = []
         self._lock = threading.Lock()
+        self._records_lock = threading.Lock()  # guards _all and _retiring
         self._starting: dict[ServerSpec, Future] = {}
+        #: Fresh servers started ahead and not yet handed over: (owner, (spec, ready), start), oldest first.
+        self._fresh_ahead: list[tuple[int, tuple[ServerSpec, bool], Future]] = []
         self._starter = ThreadPoolExecutor(STARTS_AHEAD_AT_ONCE, thread_name_prefix="start ahead")
         atexit.register(self.stop_all)
 
@@ -64,17 +70,58 @@ class ServerPool:
                 return
             self._starting[spec] = self._starter.submit(self._start, spec)
 
+    def start_fresh_ahead(self, spec: ServerSpec, owner: int, wait_until_ready: bool = True) -> None:
+        """Start, in the background, a fresh server for ``spec`` that the scenario ``owner`` will ask for
+        (``wait_until_ready=False``: only launched, as :meth:`fresh` would)."""
+        with self._lock:
+            start = self._starter.submit(self._start, spec, wait_until_ready)
+            self._fresh_ahead.append((owner, (spec, wait_until_ready), start))
+
+    def started_ahead(self) -> int:
+        """How many servers were started ahead (or are starting) and have not been handed over yet."""
+        with self._lock:
+            return len(self._starting) + len(self._fresh_ahead)
+
     def wait_for_starts(self) -> None:
         """Return once no server is being started ahead (before a scenario that measures)."""
         with self._lock:
-            pending = list(self._starting.values())
+            pending = [*self._starting.values(), *(start for _, _, start in self._fresh_ahead)]
         for future in pending:
             future.exception()
 
     def fresh(self, spec: ServerSpec, wait_until_ready: bool = True) -> RunningServer:
-        """A server of its own for one scenario; the caller stops it (``@fixture.fresh_server`` does)."""
+        """A server of its own for one scenario; the caller stops it (``@fixture.fresh_server`` does).
+
+        One started ahead for ``spec`` (ready, or only launched with ``wait_until_ready=False``) is
+        handed over if there is one; else one starts now.
+        """
         with self._lock:
-            return self._start(spec, wait_until_ready)
+            index = next((i for i, (_, kind, _) in enumerate(self._fresh_ahead) if kind == (spec, wait_until_ready)),
+                         None)
+            pending = self._fresh_ahead.pop(index)[2] if index is not None else None
+        if pending is not None:
+            return pending.result()  # a server that failed to start fails the step that needs it
+        return self._start(spec, wait_until_ready)
+
+    def discard_fresh_ahead(self, owners_before: int) -> None:
+        """Stop, in the background, fresh servers started ahead for scenarios before ``owners_before``
+        that never asked for them (a scenario skipped, or failed before its Given)."""
+        with self._lock:
+            unclaimed = [start for owner, _, start in self._fresh_ahead if owner < owners_before]
+            self._fresh_ahead = [entry for entry in self._fresh_ahead if entry[0] >= owners_before]
+        for start in unclaimed:
+            start.add_done_callback(self._stop_once_started)
+
+    def _stop_once_started(self, start: Future) -> None:
+        if not start.cancelled() and start.exception() is None:
+            self.stop_in_background(start.result())
+
+    def stop_in_background(self, server: RunningServer) -> None:
+        """Stop ``server`` in a thread of its own; :meth:`stop_all` waits for it."""
+        thread = threading.Thread(target=server.stop, name=f"stop {server.spec.label}", daemon=True)
+        thread.start()
+        with self._records_lock:
+            self._retiring.append(thread)
 
     def retire_unneeded(self, still_needed: set[str]) -> list[RunningServer]:
         """Stop, in the background, shared servers that nothing in ``still_needed`` asks for."""
@@ -82,9 +129,7 @@ class ServerPool:
             retired = [spec for spec in self._shared if not self._asked_by.get(spec, set()) & still_needed]
             servers = [self._shared.pop(spec) for spec in retired]
         for server in servers:
-            thread = threading.Thread(target=server.stop, name=f"stop {server.spec.label}", daemon=True)
-            thread.start()
-            self._retiring.append(thread)
+            self.stop_in_background(server)
         return servers
 
     def stop_all(self) -> list[StopReport]:
@@ -93,14 +138,20 @@ class ServerPool:
         with self._lock:
             self._shared.clear()
             self._starting.clear()
-        stopping = [threading.Thread(target=server.stop, daemon=True) for server in self._all]
+            self._fresh_ahead.clear()
+        with self._records_lock:
+            servers = list(self._all)
+        stopping = [threading.Thread(target=server.stop, daemon=True) for server in servers]
         for thread in stopping:
             thread.start()
-        for thread in stopping + self._retiring:
+        with self._records_lock:
+            retiring = list(self._retiring)
+        for thread in stopping + retiring:
             thread.join()
-        return [server.stop() for server in self._all]
+        return [server.stop() for server in servers]
 
     def _start(self, spec: ServerSpec, wait_until_ready: bool = True) -> RunningServer:
-        server = start_server(spec, self.log_dir, wait_until_ready=wait_until_ready)
-        self._all.append(server)
+        server = self._start_server(spec, self.log_dir, wait_until_ready=wait_until_ready)
+        with self._records_lock:  # not self._lock: shared() holds that while it starts a server
+            self._all.append(server)
         return server

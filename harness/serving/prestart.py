@@ -2,13 +2,16 @@
 
 Starting a LitServe server costs 1.5 to 3 seconds, most of it Python imports in three
 processes, and a default run starts dozens. :func:`plan_servers` finds out, before the run,
-which shared server each scenario's Given steps will ask for: it runs every Given whose code
-calls ``start_app`` (or ``start_twin``) against a :class:`PlanningContext`, on which
+which servers each scenario's Given steps will ask for: it runs every Given whose code
+calls ``start_app`` (or ``start_twin``, ``start_fresh_app_unready``) against a :class:`PlanningContext`, on which
 ``start_app`` raises :class:`PlannedStart` with the server's spec instead of starting it. Steps
 that do anything else are not run. :class:`Prestarter` then asks the pool to start the servers
-of the next scenarios in the background (two at a time: one per core), so that a scenario
-usually finds its server ready. Servers of ``@fixture.fresh_server`` scenarios are never
-started ahead, and nothing is started ahead of a scenario that measures performance or load.
+of the coming scenarios in the background (two at a time: one per core), the shared ones and
+the fresh ones of ``@fixture.fresh_server`` scenarios alike, so that a scenario usually finds
+its server ready. It looks ahead by servers, not by scenarios (many scenarios take a few
+milliseconds): at most :data:`SERVERS_AHEAD` servers wait, started or starting, for the scenario
+that will use them, since an idle server is not free. Nothing is started ahead of, or beside, a
+scenario that measures performance or load.
 """
 
 from __future__ import annotations
@@ -20,18 +23,20 @@ from harness.serving.launcher import ServerSpec
 
 #: Scenarios with these tags measure: no server starts beside them.
 MEASURING_TAGS = {"performance", "load", "soak"}
-#: How many scenarios ahead servers are started.
-LOOKAHEAD = 2
+#: How many servers, at most, are started ahead and wait for their scenario.
+SERVERS_AHEAD = 5
+#: How many scenarios ahead, at most, are looked at for servers to start.
+SCENARIOS_AHEAD = 20
 #: The names a Given's code must use for it to be run while planning (it then starts a server, and only that).
-STARTER_NAMES = {"start_app", "start_twin"}
+STARTER_NAMES = {"start_app", "start_twin", "start_fresh_app_unready"}
 
 
 class PlannedStart(Exception):
     """Raised by ``start_app`` on a :class:`PlanningContext`: the server this step would start."""
 
-    def __init__(self, spec: ServerSpec, fresh: bool) -> None:
+    def __init__(self, spec: ServerSpec, fresh: bool, ready: bool = True) -> None:
         super().__init__(spec.label)
-        self.spec, self.fresh = spec, fresh
+        self.spec, self.fresh, self.ready = spec, fresh, ready
 
 
 @dataclass
@@ -55,12 +60,23 @@ def _starts_servers(func: Callable) -> bool:
     return bool(STARTER_NAMES & set(func.__code__.co_names))
 
 
-def plan_servers(scenario, step_registry) -> list[tuple[ServerSpec, str]]:
-    """The shared servers (spec, asking step's key) that ``scenario``'s Given steps will ask for, in order."""
+@dataclass(frozen=True)
+class PlannedServer:
+    """A server a scenario's Given steps will ask for: shared (asked for by ``asked_by``) or fresh,
+    and then either ready or only launched (``ready=False``: the scenario watches it come up)."""
+
+    spec: ServerSpec
+    asked_by: str
+    fresh: bool
+    ready: bool = True
+
+
+def plan_servers(scenario, step_registry) -> list[PlannedServer]:
+    """The servers that ``scenario``'s Given steps will ask for, in order."""
     from harness.serving.plan import step_key
 
     fresh = "fixture.fresh_server" in scenario.effective_tags
-    planned: list[tuple[ServerSpec, str]] = []
+    planned: list[PlannedServer] = []
     server = None
     for step in scenario.all_steps:
         if step.step_type != "given":
@@ -75,8 +91,7 @@ def plan_servers(scenario, step_registry) -> list[tuple[ServerSpec, str]]:
             match.func(context, *args, **kwargs)
         except PlannedStart as start:
             server = _PlannedServer(start.spec)
-            if not start.fresh:
-                planned.append((start.spec, step_key(step)))
+            planned.append(PlannedServer(start.spec, step_key(step), start.fresh, start.ready))
         except Exception:  # a step that cannot be planned starts its server when it runs, as without planning
             break
     return planned
@@ -91,20 +106,28 @@ class Prestarter:
         self._scenarios = list(scenarios)
         self._index = {id(s): i for i, s in enumerate(self._scenarios)}
         self._planned = [plan_servers(s, step_registry) if enabled else [] for s in self._scenarios]
+        self._fresh_started: set[tuple[int, int]] = set()  # (scenario, position) of fresh servers started ahead
 
     def ahead_of(self, scenario) -> None:
-        """``scenario`` is about to run: start the servers of the next :data:`LOOKAHEAD` scenarios."""
+        """``scenario`` is about to run: start the servers of the coming scenarios, up to :data:`SERVERS_AHEAD`."""
         index = self._index.get(id(scenario))
         if not self.enabled or index is None:
             return
+        self.pool.discard_fresh_ahead(owners_before=index)
         if self._measures(scenario):
             self.pool.wait_for_starts()
             return
-        for later in range(index + 1, min(index + 1 + LOOKAHEAD, len(self._scenarios))):
+        for later in range(index + 1, min(index + 1 + SCENARIOS_AHEAD, len(self._scenarios))):
             if self._measures(self._scenarios[later]):
                 break
-            for spec, asked_by in self._planned[later]:
-                self.pool.start_ahead(spec, asked_by)
+            for position, planned in enumerate(self._planned[later]):
+                if self.pool.started_ahead() >= SERVERS_AHEAD:
+                    return
+                if not planned.fresh:
+                    self.pool.start_ahead(planned.spec, planned.asked_by)
+                elif (later, position) not in self._fresh_started:
+                    self._fresh_started.add((later, position))
+                    self.pool.start_fresh_ahead(planned.spec, owner=later, wait_until_ready=planned.ready)
 
     @staticmethod
     def _measures(scenario) -> bool:

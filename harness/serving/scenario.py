@@ -34,12 +34,16 @@ def start_fresh_app_unready(context, app: str, **settings) -> RunningServer:
 
     For scenarios that watch a server come up, or use one that never reports healthy; they
     must be tagged ``@fixture.fresh_server`` (the server is stopped when the scenario ends).
+    Its ``/health`` answers are recorded from launch (``watch.watch_health`` reads them), so it
+    can be launched ahead of the scenario like any other.
     """
     fresh = context.fresh_servers
     if fresh is None:
         raise ValueError("this step starts a server that may never report ready; "
                          "tag the scenario @fixture.fresh_server")
     spec = ServerSpec(app, AppSettings.from_dict(settings), fault=os.environ.get(FAULT_VARIABLE, ""))
+    if isinstance(context, PlanningContext):
+        raise PlannedStart(spec, fresh=True, ready=False)
     server = context.server_pool.fresh(spec, wait_until_ready=False)
     fresh.append(server)
     context.server = server

@@ -19,6 +19,7 @@ import psutil
 
 from harness.clients.http import NoAnswerInTime
 from harness.clients.http import request as clients_request
+from harness.serving.health_log import NO_CONNECTION
 from harness.serving.launcher import RunningServer
 
 
@@ -52,21 +53,40 @@ class HealthWatch:
 def watch_health(server: RunningServer, until_ready_within: float, pause: float = 0.05,
                  until_answered: bool = False) -> HealthWatch:
     """Poll ``/health`` from the server's launch until it answers 200 (or, with ``until_answered``,
-    anything at all) or ``until_ready_within`` seconds pass."""
+    anything at all) or ``until_ready_within`` seconds pass.
+
+    A server launched without waiting for it has recorded its answers from launch on: they are read
+    from its ``health_log``, so a server started ahead of its scenario is watched from its start too.
+    """
+    if server.health_log is not None:
+        return _watch_health_log(server, until_ready_within, until_answered)
     watch = HealthWatch(launched_at=server.launched_at)
     with httpx.Client(timeout=1.0, headers=server.auth_headers) as client:
         while True:
             try:
                 status = str(client.get(f"{server.base_url}/health").status_code)
             except httpx.HTTPError:
-                status = "no connection"
+                status = NO_CONNECTION
             at = time.monotonic()
             watch.answers_at.append((at, status))
-            answered = status != "no connection"
+            answered = status != NO_CONNECTION
             if (status == "200" or (until_answered and answered) or at - server.launched_at > until_ready_within
                     or not server.is_alive()):
                 return watch
             time.sleep(pause)
+
+
+def _watch_health_log(server: RunningServer, until_ready_within: float, until_answered: bool) -> HealthWatch:
+    log = server.health_log
+    deadline = server.launched_at + until_ready_within
+    while True:
+        answers = log.answers_at()
+        for index, (at, status) in enumerate(answers):
+            if status == "200" or (until_answered and status != NO_CONNECTION) or at > deadline:
+                return HealthWatch(server.launched_at, answers[:index + 1])
+        if log.finished.is_set():
+            return HealthWatch(server.launched_at, answers)
+        log.finished.wait(0.02)
 
 
 def model_loaded_at(server: RunningServer, wait: float = 30.0, line: str = "model setup finished") -> float | None:
