@@ -14,7 +14,7 @@ from harness.clients import openai_sdk, sse
 from harness.clients.http import request
 from harness.reporting import attachments
 from harness.serving.scenario import start_app
-from harness.serving.traces import traces_between
+from harness.serving.traces import traces, traces_between
 
 CHAT_PATH = "/v1/chat/completions"
 MODEL = "lit-chat"
@@ -146,8 +146,13 @@ def step_done(context):
 def step_first_piece_early(context, count):
     transcript = only_transcript(context)
     topic = transcript.request_body["messages"][-1]["content"].split()[-1]
-    produced = [t for t in traces_between(context.server, "chat-piece", transcript.sent_at, transcript.finished_at,
-                                          at_least=count) if t["topic"] == topic]
+    produced = traces_between(context.server, "chat-piece", transcript.sent_at, transcript.finished_at,
+                              at_least=count, where=lambda trace: trace["topic"] == topic)
+    if len(produced) != count:  # say what the log holds for this topic, in the window or not
+        attachments.attach_text(
+            f"Chat pieces about {topic!r} in the log (request sent at {transcript.sent_at:.3f}, "
+            f"stream ended at {transcript.finished_at:.3f})",
+            "\n".join(str(t) for t in traces(context.server, "chat-piece") if t["topic"] == topic))
     checks.first_piece_early(transcript, produced, count)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from typing import Callable
 
 from harness.serving.launcher import RunningServer
 
@@ -21,16 +22,18 @@ def traces(server: RunningServer, kind: str) -> list[dict]:
     return [json.loads(found) for name, found in _LINE.findall(server.log_text()) if name == kind]
 
 
-def traces_between(server: RunningServer, kind: str, since: float, until: float, *, wait: float = 2.0,
-                   at_least: int = 1) -> list[dict]:
-    """The traces of ``kind`` whose ``produced_at``/``started_at`` lies in ``[since, until]``.
+def traces_between(server: RunningServer, kind: str, since: float, until: float, *, wait: float = 5.0,
+                   at_least: int = 1, where: Callable[[dict], bool] = lambda trace: True) -> list[dict]:
+    """The traces of ``kind`` whose ``produced_at``/``started_at`` lies in ``[since, until]`` (and that
+    satisfy ``where``).
 
     Waits up to ``wait`` seconds for ``at_least`` of them (the worker's log lines can lag behind
     the answer by a moment on a busy machine).
     """
     deadline = time.monotonic() + wait
     while True:
-        found = [t for t in traces(server, kind) if since <= t.get("produced_at", t.get("started_at", -1)) <= until]
+        found = [t for t in traces(server, kind)
+                 if since <= t.get("produced_at", t.get("started_at", -1)) <= until and where(t)]
         if len(found) >= at_least or time.monotonic() > deadline:
             return found
         time.sleep(0.05)
