@@ -32,7 +32,8 @@ STARTER_NAMES = {"start_app", "start_twin", "start_fresh_app_unready"}
 
 
 class PlannedStart(Exception):
-    """Raised by ``start_app`` on a :class:`PlanningContext`: the server this step would start."""
+    """Raised by ``start_app`` (and ``start_fresh_app_unready``) on a :class:`PlanningContext`: the server this
+    step would start."""
 
     def __init__(self, spec: ServerSpec, fresh: bool, ready: bool = True) -> None:
         super().__init__(spec.label)
