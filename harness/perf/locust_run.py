@@ -134,16 +134,23 @@ class LoadRun:
 
     def series(self, width: float = 1.0, kind: str | None = None) -> list[dict[str, float]]:
         """Per time slice of ``width`` seconds (``t``: its middle): answers per second, p50 and p99 of the requests sent in it."""
-        end = max((s.done for s in self.samples), default=self.started) - self.started
-        rows = []
-        for index in range(int(math.ceil(end / width))):
-            lo, hi = index * width, (index + 1) * width
-            sent = [s.ms for s in self.of(kind, lo, hi)]
-            done = sum(1 for s in self.samples if (kind is None or s.kind == kind) and lo <= s.done - self.started < hi)
-            rows.append({"t": (lo + hi) / 2, "rps": done / width, "sent_per_second": len(sent) / width,
-                         "p50_ms": percentile(sent, 50), "p99_ms": percentile(sent, 99),
-                         "errors": sum(1 for s in self.of(kind, lo, hi) if not s.ok)})
-        return rows
+        slices = int(math.ceil(self.duration / width))
+        sent_ms: list[list[float]] = [[] for _ in range(slices)]
+        done = [0] * slices
+        errors = [0] * slices
+        for sample in self.samples:  # one pass: a soak of hours has hundreds of thousands of samples
+            if kind is not None and sample.kind != kind:
+                continue
+            sent_in = math.floor((sample.sent - self.started) / width)
+            if 0 <= sent_in < slices:
+                sent_ms[sent_in].append(sample.ms)
+                errors[sent_in] += not sample.ok
+            done_in = math.floor((sample.done - self.started) / width)
+            if 0 <= done_in < slices:
+                done[done_in] += 1
+        return [{"t": (index + 0.5) * width, "rps": done[index] / width, "sent_per_second": len(sent) / width,
+                 "p50_ms": percentile(sent, 50), "p99_ms": percentile(sent, 99), "errors": errors[index]}
+                for index, sent in enumerate(sent_ms)]
 
     @property
     def client_cpu_share(self) -> float:

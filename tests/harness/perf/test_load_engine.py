@@ -72,3 +72,48 @@ def test_options_refuse_a_remote_target_and_bad_values():
         LoadOptions.from_userdata({"soak_minutes": "-1"})
     assert skip_reason(["instrumented"], {"target": "http://127.0.0.1:1"}).startswith("needs the suite's own")
     assert skip_reason(["instrumented"], {}) == ""
+
+
+def _series_one_slice_at_a_time(run: LoadRun, width: float, kind: str | None) -> list[dict]:
+    """What ``LoadRun.series`` must give: each slice's figures, worked out from scratch."""
+    from harness.perf.stats import percentile
+
+    rows = []
+    for index in range(int(math.ceil(run.duration / width))):
+        lo, hi = index * width, (index + 1) * width
+        sent = [s for s in run.of(kind, lo, hi)]
+        done = [s for s in run.samples if (kind is None or s.kind == kind) and lo <= s.done - run.started < hi]
+        rows.append({"t": (index + 0.5) * width, "rps": len(done) / width, "sent_per_second": len(sent) / width,
+                     "p50_ms": percentile([s.ms for s in sent], 50), "p99_ms": percentile([s.ms for s in sent], 99),
+                     "errors": sum(1 for s in sent if not s.ok)})
+    return rows
+
+
+def test_series_per_slice_are_each_slices_own_figures():
+    import random
+
+    rng = random.Random(7)
+    samples = []
+    for n in range(2000):
+        sent = rng.uniform(0, 30)
+        samples.append(Sample(rng.choice(["plain", "stream"]), n % 8, sent, sent + rng.uniform(0.001, 2.5),
+                              rng.random() > 0.05, 200))
+    run = LoadRun(LoadPlan(hosts={"plain": "http://127.0.0.1:1"}), 0.0, 40.0, samples, [], {}, [])
+    for width, kind in [(1.0, None), (1.0, "stream"), (0.5, "plain"), (10.0, None)]:
+        got, expected = run.series(width, kind), _series_one_slice_at_a_time(run, width, kind)
+        assert [{k: v for k, v in row.items() if "ms" not in k} for row in got] == \
+               [{k: v for k, v in row.items() if "ms" not in k} for row in expected]
+        for mine, theirs in zip(got, expected):
+            for key in ("p50_ms", "p99_ms"):
+                assert (math.isnan(mine[key]) and math.isnan(theirs[key])) or mine[key] == theirs[key]
+
+
+def test_series_of_a_long_soak_takes_one_pass():
+    import time
+
+    samples = [Sample("plain", 1, t / 30, t / 30 + 0.02, True, 200) for t in range(30 * 3600)]  # an hour at 30/s
+    run = LoadRun(LoadPlan(hosts={"plain": "http://127.0.0.1:1"}), 0.0, 3601.0, samples, [], {}, [])
+    began = time.monotonic()
+    rows = run.series(1.0)
+    assert len(rows) == 3600 and all(row["rps"] == 30 for row in rows[1:-1])
+    assert time.monotonic() - began < 5, "per second over an hour: one pass over the samples, not one per second"
