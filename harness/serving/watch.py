@@ -50,34 +50,17 @@ class HealthWatch:
         return "\n".join(lines)
 
 
-def watch_health(server: RunningServer, until_ready_within: float, pause: float = 0.05,
-                 until_answered: bool = False) -> HealthWatch:
-    """Poll ``/health`` from the server's launch until it answers 200 (or, with ``until_answered``,
-    anything at all) or ``until_ready_within`` seconds pass.
+def watch_health(server: RunningServer, until_ready_within: float, until_answered: bool = False) -> HealthWatch:
+    """The server's ``/health`` answers from its launch until it answered 200 (or, with ``until_answered``,
+    anything at all), exited, or ``until_ready_within`` seconds passed; waits for them as needed.
 
-    A server launched without waiting for it has recorded its answers from launch on: they are read
-    from its ``health_log``, so a server started ahead of its scenario is watched from its start too.
+    They come from the server's ``health_log``, recorded from launch on, so a server started ahead of its
+    scenario is watched from its start too. Only a server launched unready (``start_fresh_app_unready``) has one.
     """
-    if server.health_log is not None:
-        return _watch_health_log(server, until_ready_within, until_answered)
-    watch = HealthWatch(launched_at=server.launched_at)
-    with httpx.Client(timeout=1.0, headers=server.auth_headers) as client:
-        while True:
-            try:
-                status = str(client.get(f"{server.base_url}/health").status_code)
-            except httpx.HTTPError:
-                status = NO_CONNECTION
-            at = time.monotonic()
-            watch.answers_at.append((at, status))
-            answered = status != NO_CONNECTION
-            if (status == "200" or (until_answered and answered) or at - server.launched_at > until_ready_within
-                    or not server.is_alive()):
-                return watch
-            time.sleep(pause)
-
-
-def _watch_health_log(server: RunningServer, until_ready_within: float, until_answered: bool) -> HealthWatch:
     log = server.health_log
+    if log is None:
+        raise ValueError(f"server '{server.spec.label}' was started ready, so its start was not watched; "
+                         "start it with start_fresh_app_unready to watch it come up")
     deadline = server.launched_at + until_ready_within
     while True:
         answers = log.answers_at()
