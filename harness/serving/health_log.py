@@ -26,7 +26,6 @@ class HealthLog:
         self._url = f"{base_url}/health"
         self._headers = headers
         self._is_alive = is_alive
-        self._launched_at = launched_at
         self._give_up_at = launched_at + give_up_after
         self._pause = pause
         self._answers: list[tuple[float, str]] = []
