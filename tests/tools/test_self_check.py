@@ -10,6 +10,9 @@ import pytest
 from tools import self_check
 from servers.faults import FAULTS
 
+#: Only with ``-m selfcheck`` (bash scripts/self-check.sh): pytest.ini leaves it out of ``pytest tests/``.
+pytestmark = pytest.mark.selfcheck
+
 OUTCOMES: list[self_check.FaultOutcome] = []
 
 
