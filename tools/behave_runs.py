@@ -95,6 +95,14 @@ def feature_path(name: str) -> Path:
     return path
 
 
+def scenario_names(name: str) -> list[str]:
+    """The names of every scenario of feature ``name`` as behave -n matches them (outlines expanded)."""
+    from behave.parser import parse_file
+
+    feature = parse_file(str(feature_path(name)))
+    return [scenario.name for scenario in feature.walk_scenarios()] if feature else []
+
+
 def default_tags() -> str:
     """The tag expression of ``default_tags`` in behave.ini (what ``behave features/`` runs); "" if none."""
     parser = configparser.ConfigParser()

@@ -10,10 +10,11 @@ feature). Used by ``tests/tools/test_self_check.py``; also runnable on its own:
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 
-from tools.behave_runs import BehaveRun, run_behave
+from tools.behave_runs import BehaveRun, run_behave, scenario_names
 from harness.paths import REPORTS_DIR
 from servers.faults import FAULT_VARIABLE, FAULTS, Fault, NotApplicable
 from servers.faults.performance import GATE_SLOWDOWNS
@@ -28,6 +29,7 @@ SELF_CHECKED = [name for name in FAULTS if name not in GATE_SLOWDOWNS]
 class FaultOutcome:
     fault: Fault
     not_applicable: str = ""
+    unmatched: list[str] = field(default_factory=list)   # features in which the fault's filter names no scenario
     caught_by: list[str] = field(default_factory=list)
     missed_by: list[str] = field(default_factory=list)
     crashed_in: list[str] = field(default_factory=list)
@@ -42,12 +44,28 @@ class FaultOutcome:
     def verdict(self) -> str:
         if self.not_applicable:
             return "not applicable"
+        if self.unmatched:
+            return "FILTER MATCHES NOTHING"
         return "caught" if self.caught else "NOT CAUGHT"
+
+
+def unmatched_features(fault: Fault) -> list[str]:
+    """The features of ``fault`` in which its ``scenarios`` filter (behave ``-n``, a regular expression searched
+    in each scenario name) names no scenario: a renamed scenario, not a missed fault."""
+    if not fault.scenarios:
+        return []
+    wanted = re.compile(fault.scenarios)
+    return [feature for feature in fault.features if not any(wanted.search(n) for n in scenario_names(feature))]
 
 
 def run_fault(fault: Fault) -> FaultOutcome:
     """Run each feature of ``fault`` with the fault injected, stopping at the first failing scenario."""
     outcome = FaultOutcome(fault)
+    outcome.unmatched = unmatched_features(fault)
+    if outcome.unmatched:
+        outcome.first_failure = (f"the filter {fault.scenarios!r} matches no scenario of {outcome.unmatched}: "
+                                 "a scenario was renamed; update the fault's scenarios=")
+        return outcome
     try:
         fault.check()
     except NotApplicable as error:
