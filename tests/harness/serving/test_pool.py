@@ -126,3 +126,25 @@ def test_nothing_is_started_beside_a_scenario_that_measures(monkeypatch):
     pool.wait_for_starts()
     assert starts.started == []
     pool.stop_all()
+
+
+METRICS = ServerSpec("traced_square", AppSettings(workers=2, metrics=True))
+NO_METRICS = ServerSpec("traced_square", AppSettings(workers=2))
+
+
+def test_a_server_with_an_extra_the_run_expects_serves_the_scenarios_that_do_not_ask_for_it():
+    for order in ([NO_METRICS, METRICS], [METRICS, NO_METRICS]):
+        starts = FakeStarts()
+        pool = ServerPool(start=starts)
+        pool.expect([NO_METRICS, METRICS])
+        servers = [pool.shared(spec) for spec in order]
+        assert servers[0] is servers[1] and [s.spec for s in starts.started] == [METRICS]
+        pool.stop_all()
+
+
+def test_without_a_covering_server_expected_each_spec_has_its_own():
+    starts = FakeStarts()
+    pool = ServerPool(start=starts)
+    assert pool.shared(NO_METRICS) is not pool.shared(SQUARE)
+    assert [s.spec for s in starts.started] == [NO_METRICS, SQUARE]
+    pool.stop_all()
