@@ -11,7 +11,9 @@ the fresh ones of ``@fixture.fresh_server`` scenarios alike, so that a scenario 
 its server ready. It looks ahead by servers, not by scenarios (many scenarios take a few
 milliseconds): at most :data:`SERVERS_AHEAD` servers wait, started or starting, for the scenario
 that will use them, since an idle server is not free. Nothing is started ahead of, or beside, a
-scenario that measures performance or load.
+scenario that measures performance or load. The plan is made even when starting ahead is off: the pool
+learns from it which shared servers the run will ask for (``ServerPool.expect``), so that one server with an
+extra such as metrics serves the scenarios that do not ask for it, whatever their order.
 """
 
 from __future__ import annotations
