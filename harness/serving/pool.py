@@ -44,11 +44,16 @@ class ServerPool:
         self._expected: list[ServerSpec] = []
         atexit.register(self.stop_all)
 
-    def expect(self, specs: Iterable[ServerSpec]) -> None:
-        """Note the shared servers the run will ask for (the plan of ``harness/serving/prestart.py``), so that a
-        scenario asking for a spec that one of them covers (:meth:`ServerSpec.covers`: the same with an extra such
-        as metrics on) is served by that one, whichever comes first."""
-        self._expected = list(dict.fromkeys(specs))
+    def expect(self, asked: Iterable[tuple[ServerSpec, str]]) -> None:
+        """Note the shared servers the run will ask for, with the step that asks (the plan of
+        ``harness/serving/prestart.py``), so that a scenario asking for a spec that one of them covers
+        (:meth:`ServerSpec.covers`: the same with an extra such as metrics on) is served by that one, whichever
+        comes first, and that server is kept until the last step that asks for it (:meth:`retire_unneeded`)."""
+        asked = list(asked)
+        with self._lock:
+            self._expected = list(dict.fromkeys(spec for spec, _ in asked))
+            for spec, asked_by in asked:
+                self._asked_by.setdefault(self._serving(spec), set()).add(asked_by)
 
     def _serving(self, spec: ServerSpec) -> ServerSpec:
         """The spec of the shared server that serves ``spec``: a running, starting or expected one that covers it,

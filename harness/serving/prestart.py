@@ -109,7 +109,7 @@ class Prestarter:
         self._scenarios = list(scenarios)
         self._index = {id(s): i for i, s in enumerate(self._scenarios)}
         self._planned = [plan_servers(s, step_registry) for s in self._scenarios]
-        pool.expect(planned.spec for plan in self._planned for planned in plan if not planned.fresh)
+        pool.expect((planned.spec, planned.asked_by) for plan in self._planned for planned in plan if not planned.fresh)
         self._fresh_started: set[tuple[int, int]] = set()  # (scenario, position) of fresh servers started ahead
 
     def ahead_of(self, scenario) -> None:

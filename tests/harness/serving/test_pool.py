@@ -136,9 +136,11 @@ def test_a_server_with_an_extra_the_run_expects_serves_the_scenarios_that_do_not
     for order in ([NO_METRICS, METRICS], [METRICS, NO_METRICS]):
         starts = FakeStarts()
         pool = ServerPool(start=starts)
-        pool.expect([NO_METRICS, METRICS])
-        servers = [pool.shared(spec) for spec in order]
+        pool.expect([(NO_METRICS, "several workers"), (METRICS, "metrics")])
+        servers = [pool.shared(spec, asked_by="metrics" if spec == METRICS else "several workers") for spec in order]
         assert servers[0] is servers[1] and [s.spec for s in starts.started] == [METRICS]
+        assert pool.retire_unneeded({"several workers"}) == [], "a later step that the server covers keeps it"
+        assert pool.retire_unneeded({"something else"}) == servers[:1]
         pool.stop_all()
 
 
