@@ -28,6 +28,7 @@ SAME_MODEL = "the same model"
 
 _VALUE = r'[^\s,"]+'
 _STAGE = r"(?:decode|predict|encode)"
+_FAILING = rf"in {_STAGE} for (?:any batch with )?{_VALUE}"
 
 
 def _seconds(ms: str) -> float:
@@ -35,7 +36,8 @@ def _seconds(ms: str) -> float:
 
 
 def _value(text: str) -> str:
-    """A failure rule's value: ``13``, ``client-2``, ``the prompt "story"``, ``"broken"``, ``any batch with client-2``."""
+    """A failure rule's value: ``13``, ``client-2``, ``the prompt "story"``, ``"broken"``,
+    ``any batch with client-2``."""
     text = text.removeprefix("any batch with ").removeprefix("the prompt ")
     return text[1:-1] if text.startswith('"') else text
 
@@ -101,7 +103,7 @@ TRAITS: tuple[Trait, ...] = (
     Trait("with a request timeout of 500 ms",
           r"with a request timeout of (?P<ms>\d+) ms", lambda m: {"timeout": _seconds(m["ms"])}),
     Trait("fails in decode for 13, in predict for 14 and in encode for 15 (for any batch with client-2)",
-          rf"fails in {_STAGE} for (?:any batch with )?{_VALUE}(?:(?:, | and )in {_STAGE} for (?:any batch with )?{_VALUE})*",
+          rf"fails {_FAILING}(?:(?:, | and ){_FAILING})*",
           _failures),
     Trait('refuses 21 with status 400 and 22 with status 422 (client-2, the prompt "forbidden")',
           rf'refuses (?:the prompt "[^"]*"|{_VALUE}) with status \d{{3}}'
@@ -120,7 +122,8 @@ TRAITS: tuple[Trait, ...] = (
     Trait('requires its own API key "k" (one endpoint of several)', r'requires its own API key "(?P<key>[^"]*)"',
           lambda m: {"endpoint_key": m["key"]}),
     Trait("restarts workers that die", r"restarts workers that die", lambda m: {"restart_workers": True}),
-    Trait("takes 2 seconds to load (whose model takes ...)", r"(?:whose model )?takes (?P<s>\d+(?:\.\d+)?) seconds? to load",
+    Trait("takes 2 seconds to load (whose model takes ...)",
+          r"(?:whose model )?takes (?P<s>\d+(?:\.\d+)?) seconds? to load",
           lambda m: {"setup_seconds": float(m["s"])}),
     Trait("reports itself unhealthy", r"reports itself unhealthy", lambda m: {"healthy": False}),
     Trait("counts the requests it serves in Prometheus metrics", r"counts the requests it serves in Prometheus metrics",
@@ -166,8 +169,9 @@ def parse_traits(text: str, app: str | None = None, sentence: str = "") -> Serve
             if match:
                 break
         else:
-            return ServerWanted(app, settings, watched, text, f"cannot read {text[position:]!r} as traits of a server "
-                                                              f"(in {sentence!r}); the known traits are:\n{known_traits()}")
+            problem = (f"cannot read {text[position:]!r} as traits of a server (in {sentence!r}); "
+                       f"the known traits are:\n{known_traits()}")
+            return ServerWanted(app, settings, watched, text, problem)
         for name, value in trait.settings(match).items():
             if name == "failure_rules" and settings.get(name):
                 value = f"{settings[name]},{value}"
