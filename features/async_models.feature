@@ -39,7 +39,7 @@ Feature: Async models
 
   @allure.label.story:Errors @critical
   Scenario: An async model that fails or refuses answers as a synchronous one does
-    Given an async model server that squares numbers but fails for the input 13 and refuses the input 21 with status 422
+    Given an async model server that squares numbers but fails in predict for 13 and refuses 21 with status 422
     When a client asks for the square of 13
     Then the first client is answered with status 500 and a short error that reveals nothing of the model
     When a client asks for the square of 21

@@ -17,7 +17,7 @@ Feature: Monitoring with Prometheus
 
   @allure.label.story:Metrics @critical
   Scenario Outline: After <count> requests spread over several workers, the counter says exactly <count>
-    Given a model server that squares numbers with 2 inference workers and 3 API servers, taking 250 ms per request, that counts the requests it serves in Prometheus metrics
+    Given a model server that squares numbers and says which worker served each request, with 2 inference workers and 3 API servers, taking 250 ms per request, that counts the requests it serves in Prometheus metrics
     When a client scrapes the metrics
     And <count> clients ask at the same moment
     Then every client gets the square of its own number

@@ -28,20 +28,20 @@ Feature: Several inference workers and API servers
 
   @allure.label.story:Parallel_workers @critical
   Scenario: Slow requests sent together are served at the same time by different workers
-    Given a model server that squares numbers with 2 inference workers and 3 API servers, taking 250 ms per request, that counts the requests it serves in Prometheus metrics
+    Given a model server that squares numbers and says which worker served each request, with 2 inference workers and 3 API servers, taking 250 ms per request
     When 2 clients ask at the same moment
     Then every client gets the square of its own number
     And the 2 requests were served by 2 different worker processes, all at the same time
 
   @allure.label.story:Info @normal @litserve.since:0.2.6
   Scenario: The info endpoint says how many workers run
-    Given a model server that squares numbers with 2 inference workers and 3 API servers, taking 250 ms per request, that counts the requests it serves in Prometheus metrics
+    Given a model server that squares numbers and says which worker served each request, with 2 inference workers and 3 API servers, taking 250 ms per request
     When a client asks the server for its info
     Then the info says the server runs 2 workers per device with a request timeout of 30 seconds
 
   @allure.label.story:API_servers @critical
   Scenario: Many clients at once, through several API servers, each get their own answer in time
-    Given a model server that squares numbers with 2 inference workers and 3 API servers, taking 250 ms per request, that counts the requests it serves in Prometheus metrics
+    Given a model server that squares numbers and says which worker served each request, with 2 inference workers and 3 API servers, taking 250 ms per request
     When 12 clients ask at the same moment
     Then every client gets the square of its own number
     And no client waits longer than 3000 ms for its answer

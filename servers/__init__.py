@@ -1,6 +1,6 @@
 """Instrumented LitServe apps that the acceptance suite starts as real server processes.
 
-Every app is registered in :data:`servers.apps.APPS` and started with
+Every app is named in :data:`servers.catalog.CATALOG` (how to add one: ``servers/catalog.py``) and started with
 ``python -m servers <app> --port N --settings '<json>'`` (see ``servers/__main__.py``).
 
 LitServe spawns its inference workers as fresh interpreters, which import this package before

@@ -18,15 +18,14 @@ import time
 
 import litserve as ls
 
-from servers import compat, faults, reference
-from servers.apps import APPS, build_api
+from servers import catalog, compat, faults, reference
 from servers.deployment_apps import loggers_for
 from servers.settings import AppSettings
 
 
 def _parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m servers", description=__doc__)
-    parser.add_argument("app", help=f"one of {sorted([*APPS, *reference.REFERENCE_APPS])}")
+    parser.add_argument("app", help=f"one of {sorted(catalog.CATALOG)} (servers/catalog.py)")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--settings", default="{}", help="JSON object of AppSettings fields")
     return parser.parse_args(argv)
@@ -79,9 +78,9 @@ def _optional_server_kwargs(settings: AppSettings) -> dict:
 REFUSED_EXIT_CODE = 3
 
 
-def _build_server(app: str, settings: AppSettings) -> ls.LitServer:
+def _build_server(app: catalog.App, settings: AppSettings) -> ls.LitServer:
     """The LitServer of ``app``: one LitAPI or several (several endpoints), with the scenario's options."""
-    built = build_api(app, settings)
+    built = app.build(settings)
     apis = built if isinstance(built, list) else [built]
     kwargs = {**_optional_server_kwargs(settings), **apis[0].server_kwargs}
     loggers = loggers_for(settings)
@@ -109,20 +108,24 @@ def _prometheus_multiprocess_dir() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(sys.argv[1:] if argv is None else argv)
-    settings = AppSettings.from_dict(json.loads(args.settings))
+    try:
+        app = catalog.app_named(args.app)
+        settings = app.check(AppSettings.from_dict(json.loads(args.settings)))
+    except ValueError as error:
+        raise SystemExit(f"suite: {error}") from None
     if settings.api_key != os.environ.get("LIT_SERVER_API_KEY", ""):
         # LitServe reads its API key from the environment when it is imported, so it cannot be set here.
         raise SystemExit("the api_key setting must also be in the environment variable LIT_SERVER_API_KEY "
                          "(harness.serving.launcher sets it); they differ")
-    if args.app in reference.REFERENCE_APPS:  # the bare FastAPI app: no LitServe, no fault
+    if not app.litserve:  # the bare FastAPI app: no LitServe, no fault
         _stop_when_orphaned(int(os.environ.get("LITSERVE_SUITE_PARENT_PID") or os.getppid()))
-        return reference.serve(args.app, args.port, settings)
+        return reference.serve(args.app, args.port, app.build(settings))
     faults.apply_from_environment()
     os.environ[faults.SERVER_PID_VARIABLE] = str(os.getpid())  # spawned inference workers re-apply the fault
     if settings.metrics:
         _prometheus_multiprocess_dir()
     try:
-        server = _build_server(args.app, settings)
+        server = _build_server(app, settings)
     except (ValueError, TypeError) as error:
         # LitServe refuses this configuration (a documented refusal, e.g. async with batching): say so in
         # one line, without a traceback, so that the launcher and the scenario report it plainly.

@@ -15,104 +15,25 @@ Two models, each in an unbatched and a batched form:
 
 Outputs depend on the input, so a swapped, mixed-up or dropped answer is visible.
 
-Failure switches (all off by default, see ``servers/settings.py``) make a model fail on
-purpose: raise or reject a request in decode, predict or encode, fail a stream after some
-chunks, return the wrong number of outputs for a batch, load slowly, or report itself unhealthy.
+Every model subclasses :class:`servers.base.InstrumentedAPI`, whose failure switches (all off by
+default, see ``servers/settings.py``) make a model fail on purpose: raise or reject a request in
+decode, predict or encode, fail a stream after some chunks, return the wrong number of outputs for
+a batch, load slowly, or report itself unhealthy. ``servers/catalog.py`` names the apps.
 """
 
 from __future__ import annotations
 
-import importlib
 import time
 from typing import Callable, Iterator
 
 import litserve as ls
-from fastapi import HTTPException
 
-from servers.compat import give_list_batching, split_litapi_kwargs
+from servers.base import InstrumentedAPI
+from servers.compat import give_list_batching
 from servers.settings import AppSettings
-from servers.trace import BatchCounter
 
 
-#: Part of the message of every error the model raises on purpose. It must never reach a client.
-INTERNAL_ERROR_MARKER = "model-internal-failure"
-
-
-class _FailureSwitches:
-    """The failure switches of :class:`servers.settings.AppSettings`, shared by every app."""
-
-    settings: AppSettings
-
-    def _fail_if_ruled(self, stage: str, *values, index: int | None = None) -> None:
-        """Fail at ``stage`` if a failure rule of the settings matches one of ``values`` (client, input, prompt).
-
-        In a stream, ``index`` is the number of the chunk about to be produced: the rule fires at
-        chunk ``fail_after_chunks``, so that many chunks are produced before it.
-        """
-        if index is not None and index != self.settings.fail_after_chunks:
-            return
-        for rule in self._rules:
-            if rule.stage != stage or not self._matching(rule.value, values):
-                continue
-            if rule.status:
-                raise HTTPException(status_code=rule.status, detail=f"rejected: {self._matching(rule.value, values)[0]}")
-            raise RuntimeError(f"{INTERNAL_ERROR_MARKER} in {stage} for {self._matching(rule.value, values)[0]}")
-
-    @property
-    def _rules(self) -> list:
-        if not hasattr(self, "_parsed_rules"):
-            self._parsed_rules = self.settings.parsed_failure_rules()
-        return self._parsed_rules
-
-    @staticmethod
-    def _matching(wanted: str, values) -> list[str]:
-        """The values that ``wanted`` selects, as text ("*" selects them all)."""
-        if wanted == "*":
-            return [str(v) for v in values]
-        return [wanted for v in values if _same(v, wanted)]
-
-
-def _same(value, wanted: str) -> bool:
-    """``value`` (from a request) is ``wanted`` (from the settings): 13, 13.0 and "13" all match "13"."""
-    if str(value) == wanted:
-        return True
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        try:
-            return float(wanted) == value
-        except ValueError:
-            return False
-    return False
-
-
-class _Instrumented(_FailureSwitches, ls.LitAPI):
-    """Base: settings, a batch counter per worker, optional slow setup and health switch.
-
-    Batch and stream settings go to ``LitAPI.__init__``; on old releases whose ``LitAPI`` does
-    not take them yet they are kept in ``server_kwargs`` for ``LitServer`` (see ``servers/compat.py``).
-    """
-
-    def __init__(self, settings: AppSettings, **litapi_kwargs) -> None:
-        for_api, self.server_kwargs = split_litapi_kwargs(litapi_kwargs)
-        super().__init__(**for_api)
-        self.settings = settings
-
-    def setup(self, device) -> None:
-        if self.settings.setup_seconds > 0:
-            time.sleep(self.settings.setup_seconds)
-            print(f"suite: model setup finished at {time.monotonic():.6f}", flush=True)
-        self.batches = BatchCounter()
-        print(f"suite: model ready at {time.monotonic():.6f}", flush=True)
-
-    def health(self) -> bool:
-        return self.settings.healthy
-
-    def _work(self) -> None:
-        """The model's fixed cost per call, whatever the batch size."""
-        if self.settings.predict_seconds > 0:
-            time.sleep(self.settings.predict_seconds)
-
-
-class SquareAPI(_Instrumented):
+class SquareAPI(InstrumentedAPI):
     """Unbatched: answers exactly ``{"output": input * input}``."""
 
     def decode_request(self, request: dict):
@@ -137,7 +58,7 @@ class UntypedSquareAPI(SquareAPI):
         return super().decode_request(request)
 
 
-class BatchedSquareAPI(_Instrumented):
+class BatchedSquareAPI(InstrumentedAPI):
     """Batched: every answer says which batch it ran in."""
 
     def decode_request(self, request: dict, context: dict):
@@ -161,7 +82,7 @@ class BatchedSquareAPI(_Instrumented):
         return {**output, "context_client": context["client"]}
 
 
-class TokenStreamAPI(_Instrumented):
+class TokenStreamAPI(InstrumentedAPI):
     """Unbatched streaming: ``chunks`` chunks, ``chunk_pause`` seconds apart."""
 
     def decode_request(self, request: dict, context: dict):
@@ -192,7 +113,7 @@ class UntypedTokenStreamAPI(TokenStreamAPI):
         return super().decode_request(request, context)
 
 
-class BatchedTokenStreamAPI(_Instrumented):
+class BatchedTokenStreamAPI(InstrumentedAPI):
     """Batched streaming: one list per step with one chunk per request (LitServe's contract)."""
 
     def decode_request(self, request: dict, context: dict):
@@ -226,7 +147,7 @@ class BatchedTokenStreamAPI(_Instrumented):
             yield [{**item, "context_client": ctx["client"]} for item, ctx in zip(step, context)]
 
 
-class EchoAPI(_Instrumented):
+class EchoAPI(InstrumentedAPI):
     """Echo: ``{"data": "..."}`` -> ``{"data": <the same text>, "length": <its length>}`` (large payloads)."""
 
     def decode_request(self, request: dict):
@@ -263,39 +184,14 @@ def _litapi_kwargs(settings: AppSettings, stream: bool) -> dict:
     return kwargs
 
 
-def _imported(module: str, factory: str) -> Callable[[AppSettings], ls.LitAPI]:
-    """A factory from another module, imported only when its app is started (its LitServe spec may be
-    missing from old releases)."""
-
-    def build(settings: AppSettings) -> ls.LitAPI:
-        return getattr(importlib.import_module(module), factory)(settings)
-
-    return build
+#: The factories of the apps of this module (``servers/catalog.py`` names them).
+build_square = _pick(SquareAPI, BatchedSquareAPI, stream=False)
+build_tokens = _pick(TokenStreamAPI, BatchedTokenStreamAPI, stream=True)
 
 
-#: App name -> factory building its LitAPI from the scenario's settings.
-APPS: dict[str, Callable[[AppSettings], ls.LitAPI | list[ls.LitAPI]]] = {
-    "square": _pick(SquareAPI, BatchedSquareAPI, stream=False),
-    "tokens": _pick(TokenStreamAPI, BatchedTokenStreamAPI, stream=True),
-    "echo": lambda settings: EchoAPI(settings, stream=False),
-    # OpenAI-compatible chat completions and embeddings (servers/openai_apps.py)
-    "chat": _imported("servers.openai_apps", "build_chat"),
-    "embeddings": _imported("servers.openai_apps", "build_embeddings"),
-}
+def build_echo(settings: AppSettings) -> EchoAPI:
+    return EchoAPI(settings, stream=False)
 
-
-def build_api(app: str, settings: AppSettings) -> ls.LitAPI | list[ls.LitAPI]:
-    """Build the LitAPI (or, for several endpoints, the LitAPIs) of ``app``; an unknown name raises
-    with the list of known apps."""
-    try:
-        factory = APPS[app]
-    except KeyError:
-        raise ValueError(f"unknown app {app!r}; known apps are {sorted(APPS)}") from None
-    return factory(settings)
 
 # LitServe 0.2.0 and 0.2.1 only batch tensors and arrays by default (see servers/compat.py).
 give_list_batching(batched=(BatchedSquareAPI,), streaming=(BatchedTokenStreamAPI,))
-
-# Apps for LitServe as people deploy it (several workers, async models, several endpoints, metrics): they build
-# on the classes above and add themselves to APPS (a plain import, so either module may be imported first).
-import servers.deployment_apps  # noqa: E402,F401

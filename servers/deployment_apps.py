@@ -27,12 +27,13 @@ import asyncio
 import dataclasses
 import os
 import time
-from typing import AsyncIterator, Callable, Optional
+from typing import AsyncIterator, Optional
 
 import litserve as ls
 from fastapi import Header, HTTPException
 
-from servers.apps import APPS, TokenStreamAPI, _Instrumented
+from servers.apps import TokenStreamAPI
+from servers.base import InstrumentedAPI
 from servers.compat import LOGGER_BASE, litserve_version
 from servers.settings import AppSettings
 
@@ -41,7 +42,7 @@ METRIC = "served_requests"
 METRICS_PATH = "/metrics"
 
 
-class TracedSquareAPI(_Instrumented):
+class TracedSquareAPI(InstrumentedAPI):
     """Unbatched square that says which worker served the request, and when."""
 
     def decode_request(self, request: dict):
@@ -187,12 +188,3 @@ def two_endpoints(settings: AppSettings) -> list[ls.LitAPI]:
 def clashing_endpoints(settings: AppSettings) -> list[ls.LitAPI]:
     return [traced_square(settings, api_path="/predict"), traced_square(settings, api_path="/predict")]
 
-
-#: App name -> factory, registered in ``servers.apps.APPS``.
-DEPLOYMENT_APPS: dict[str, Callable[[AppSettings], object]] = {
-    "traced_square": traced_square,
-    "traced_tokens": traced_tokens,
-    "two_endpoints": two_endpoints,
-    "clashing_endpoints": clashing_endpoints,
-}
-APPS.update(DEPLOYMENT_APPS)

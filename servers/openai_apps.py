@@ -29,7 +29,7 @@ from typing import Iterator
 
 from litserve.specs import OpenAISpec
 
-from servers.apps import _Instrumented
+from servers.base import InstrumentedAPI
 from servers.settings import AppSettings
 
 TRACE_PREFIX = "suite: trace"
@@ -46,7 +46,7 @@ def _words(text) -> list[str]:
     return text.split() if isinstance(text, str) else []
 
 
-class ChatAPI(_Instrumented):
+class ChatAPI(InstrumentedAPI):
     """A chat model with a known answer, pace, usage, tool calls and failures (see the module docstring)."""
 
     def decode_request(self, request, context: dict) -> dict:
@@ -102,7 +102,7 @@ def embedding_of(text: str) -> list[float]:
     return [float(len(text)), ord(text[0]) / 8, ord(text[-1]) / 8, -len(text.split()) / 4]
 
 
-class EmbeddingAPI(_Instrumented):
+class EmbeddingAPI(InstrumentedAPI):
     """An embedding model; batched when ``max_batch_size > 1`` (one text per request, LitServe's rule)."""
 
     def decode_request(self, request, context: dict):

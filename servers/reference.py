@@ -11,14 +11,12 @@ uvicorn with LitServe's defaults (``uvicorn.Config(app, host, port, log_level="i
 same event loop and HTTP parser), one process. Faults never apply here: it is the reference.
 """
 
+from __future__ import annotations
 
 from servers.settings import AppSettings
 
-#: The apps ``python -m servers`` starts without LitServe.
-REFERENCE_APPS = ("reference",)
 
-
-def build_app():
+def build_app(settings: AppSettings | None = None):
     """A FastAPI app with ``/predict`` (the square of ``input``) and ``/health`` (``ok``)."""
     from fastapi import FastAPI, Request
     from fastapi.responses import PlainTextResponse
@@ -38,13 +36,11 @@ def build_app():
     return app
 
 
-def serve(app_name: str, port: int, settings: "AppSettings") -> int:
-    """Run the reference app on 127.0.0.1:``port`` until SIGTERM or Ctrl-C (uvicorn's own handlers)."""
+def serve(app_name: str, port: int, app) -> int:
+    """Run the FastAPI ``app`` on 127.0.0.1:``port`` until SIGTERM or Ctrl-C (uvicorn's own handlers)."""
     import uvicorn
 
-    if settings.changed():
-        raise SystemExit(f"the {app_name!r} app takes no settings, got {settings.changed()}")
-    server = uvicorn.Server(uvicorn.Config(build_app(), host="127.0.0.1", port=port, log_level="info"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="info"))
     print(f"suite: starting app {app_name!r} (bare FastAPI, no LitServe) on 127.0.0.1:{port}", flush=True)
     server.run()
     print("suite: server stopped", flush=True)

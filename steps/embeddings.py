@@ -5,7 +5,7 @@ The server is the ``embeddings`` app of ``servers/openai_apps.py`` behind LitSer
 ``openai`` package called as a user calls it (it asks for base64 and decodes it by itself).
 """
 
-from behave import given, then, when
+from behave import then, when
 from hamcrest import assert_that, contains_string, equal_to
 
 import parameter_types  # noqa: F401  (registers the step parameter types)
@@ -15,7 +15,6 @@ from harness.checks.answers import detail_of
 from harness.clients import openai_sdk
 from harness.clients.http import post_concurrently, request
 from harness.reporting import attachments
-from harness.serving.scenario import start_app
 from harness.serving.traces import traces_between
 
 EMBEDDINGS_PATH = "/v1/embeddings"
@@ -25,18 +24,6 @@ MODEL = "lit-embed"
 def _texts(sent) -> list[str]:
     """The texts of a request body's ``input`` (one text or a list)."""
     return sent if isinstance(sent, list) else [sent]
-
-
-# ---------------------------------------------------------------- the servers
-
-@given("an embedding model server")
-def step_embedding_server(context):
-    start_app(context, "embeddings")
-
-
-@given("an embedding model server that embeds batches of up to {max_batch_size:d} texts within {window_ms:d} ms")
-def step_batched_embedding_server(context, max_batch_size, window_ms):
-    start_app(context, "embeddings", max_batch_size=max_batch_size, batch_timeout=window_ms / 1000)
 
 
 # ---------------------------------------------------------------- requests

@@ -45,16 +45,6 @@ def step_open_files(context, connections):
     endurance.raise_open_files_limit(connections)
 
 
-@given("a model server that echoes what it is sent")
-def step_echo(context):
-    start_app(context, "echo")
-
-
-@given("a model server that echoes what it is sent and accepts bodies of at most {mb:d} MB")
-def step_echo_limited(context, mb):
-    start_app(context, "echo", max_payload_size=mb * payloads.MB)
-
-
 # ---------------------------------------------------------------- load
 
 @when("its unloaded latency is measured with 1 client and its capacity with {clients:d} clients, "

@@ -5,7 +5,7 @@ Raw requests go through httpx (streams through the SSE reader of ``harness/clien
 "the openai client" is the official ``openai`` package, called as a user calls it.
 """
 
-from behave import given, then, when
+from behave import then, when
 
 import parameter_types  # noqa: F401  (registers the step parameter types)
 from common import TIME_LIMIT, only_exchange, only_transcript, record_exchanges, record_transcripts, url
@@ -13,7 +13,6 @@ from harness.checks import openai as checks
 from harness.clients import openai_sdk, sse
 from harness.clients.http import request
 from harness.reporting import attachments
-from harness.serving.scenario import start_app
 from harness.serving.traces import traces, traces_between
 
 CHAT_PATH = "/v1/chat/completions"
@@ -44,16 +43,6 @@ def _only_sdk_call(context) -> openai_sdk.SdkCall:
         raise ValueError(f"this step reads the result of one call of the openai client; the scenario made "
                          f"{len(context.sdk_calls)}")
     return context.sdk_calls[0]
-
-
-# ---------------------------------------------------------------- the server
-
-@given("a chat model server that answers in {count:d} pieces {pause_ms:d} ms apart, refuses {refusals:Refusals} "
-       'and fails after {after:d} pieces on "{topic}"')
-def step_chat_server(context, count, pause_ms, refusals, after, topic):
-    rules = [f"decode:{value}:{status}" for value, status in refusals] + [f"predict:{topic}"]
-    start_app(context, "chat", chunks=count, chunk_pause=pause_ms / 1000, failure_rules=",".join(rules),
-              fail_after_chunks=after)
 
 
 # ---------------------------------------------------------------- raw HTTP clients

@@ -15,6 +15,7 @@ import parse
 from behave import register_type
 
 from harness.clients.misbehaving import MISTAKES
+from harness.serving import traits
 
 
 @parse.with_pattern(r"client-\d+")
@@ -35,12 +36,6 @@ def parse_api_key(text: str) -> dict[str, str]:
     if text == "no API key":
         return {}
     return {"X-API-Key": text[len('the API key "'):-1]}
-
-
-@parse.with_pattern(r"\S+ with status \d{3}(?:(?:, | and )\S+ with status \d{3})*")
-def parse_refusals(text: str) -> list[tuple[str, int]]:
-    """``21 with status 400, 22 with status 422 and 23 with status 429`` -> ``[("21", 400), ...]``."""
-    return [(value, int(status)) for value, status in re.findall(r"(\S+) with status (\d{3})", text)]
 
 
 @parse.with_pattern("|".join([re.escape(m) for m in MISTAKES] + [r"a body of \d+ bytes"]))
@@ -74,7 +69,17 @@ def parse_streams(text: str) -> bool:
     return text == "streams"
 
 
-register_type(Client=parse_client, Counts=parse_counts, ApiKey=parse_api_key, Refusals=parse_refusals,
+@parse.with_pattern(traits.SERVER_PATTERN)
+def parse_server(text: str) -> traits.ServerWanted:
+    """``a model server that squares numbers in batches of up to 8 within 100 ms`` -> the app and its settings
+    (``harness/serving/traits.py``: the apps' phrases and the traits; a trait it cannot read is reported when
+    the step runs, with the list of known traits)."""
+    return traits.parse_server(text)
+
+
+register_type(Server=parse_server)
+
+register_type(Client=parse_client, Counts=parse_counts, ApiKey=parse_api_key,
               Mistake=parse_mistake, Addressee=parse_addressee, Streams=parse_streams)
 
 

@@ -43,7 +43,6 @@ def _parsed(type_name: str, text: str):
     ("counts", "4", [4]),
     ("api_key", "no API key", {}),
     ("api_key", 'the API key "s3cret"', {"X-API-Key": "s3cret"}),
-    ("refusals", "21 with status 400, 22 with status 422 and 23 with status 429", [("21", 400), ("22", 422), ("23", 429)]),
     ("mistake", "an empty body", "an empty body"),
     ("mistake", "a body of 300 bytes", "a body of 300 bytes"),
     ("client", "client-2", "client-2"),
@@ -57,7 +56,6 @@ def test_parameter_types_read_their_sentences(type_name, text, value):
 @pytest.mark.parametrize("type_name, text", [
     ("counts", "one and eight"),
     ("api_key", "the key s3cret"),
-    ("refusals", "21 with code 400"),
     ("mistake", "a body of many bytes"),
     ("client", "the client"),
     ("addressee", "somebody"),

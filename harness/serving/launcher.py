@@ -30,8 +30,7 @@ import psutil
 
 from harness.paths import REPO_ROOT, SERVER_LOGS_DIR
 from harness.serving.health_log import HealthLog
-from servers.apps import APPS
-from servers.reference import REFERENCE_APPS
+from servers import catalog
 from servers.settings import AppSettings
 
 READY_TIMEOUT_SECONDS = 60.0
@@ -52,8 +51,17 @@ class ServerSpec:
     fault: str = ""
 
     def __post_init__(self) -> None:
-        if self.app not in APPS and self.app not in REFERENCE_APPS:
-            raise ValueError(f"unknown server app {self.app!r}; known apps are {sorted([*APPS, *REFERENCE_APPS])}")
+        catalog.app_named(self.app).check(self.settings)  # an unknown app, or a setting it does not use, raises
+
+    def covers(self, other: "ServerSpec") -> bool:
+        """A server of this spec serves a scenario that asks for ``other``: the same, or the same with some of the
+        app's extras on (``servers/catalog.py``: settings that only add to a server, like a metrics endpoint)."""
+        if (self.app, self.fault) != (other.app, other.fault):
+            return False
+        app = catalog.app_named(self.app)
+        return self == other or app.without_extras(self.settings) == app.without_extras(other.settings) and all(
+            getattr(other.settings, name) in (getattr(self.settings, name), getattr(AppSettings(), name))
+            for name in app.extras)
 
     @property
     def label(self) -> str:

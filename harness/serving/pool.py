@@ -1,6 +1,8 @@
 """Keep one running server per distinct (app, settings, fault) and stop them all at the end.
 
-Scenarios that need the same app with the same settings share one server; a scenario that
+Scenarios that need the same app with the same settings share one server (settings are compared as
+values, whatever the sentence that asked for them; a server with an extra such as metrics on also
+serves a scenario that does not ask for it); a scenario that
 needs a server of its own (fault scenarios) asks for a fresh one, stopped in the background when
 it ends. Both kinds can be started ahead of the scenario that needs them
 (``harness/serving/prestart.py``): they start in the background and are handed over when a step
@@ -13,7 +15,7 @@ import atexit
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from harness.serving.launcher import RunningServer, ServerSpec, StopReport, start_server
 from harness.paths import SERVER_LOGS_DIR
@@ -38,14 +40,37 @@ class ServerPool:
         #: Fresh servers started ahead and not yet handed over: (owner, (spec, ready), start), oldest first.
         self._fresh_ahead: list[tuple[int, tuple[ServerSpec, bool], Future]] = []
         self._starter = ThreadPoolExecutor(STARTS_AHEAD_AT_ONCE, thread_name_prefix="start ahead")
+        #: The shared servers the run will ask for (:meth:`expect`).
+        self._expected: list[ServerSpec] = []
         atexit.register(self.stop_all)
+
+    def expect(self, asked: Iterable[tuple[ServerSpec, str]]) -> None:
+        """Note the shared servers the run will ask for, with the step that asks (the plan of
+        ``harness/serving/prestart.py``), so that a scenario asking for a spec that one of them covers
+        (:meth:`ServerSpec.covers`: the same with an extra such as metrics on) is served by that one, whichever
+        comes first, and that server is kept until the last step that asks for it (:meth:`retire_unneeded`)."""
+        asked = list(asked)
+        with self._lock:
+            self._expected = list(dict.fromkeys(spec for spec, _ in asked))
+            for spec, asked_by in asked:
+                self._asked_by.setdefault(self._serving(spec), set()).add(asked_by)
+
+    def _serving(self, spec: ServerSpec) -> ServerSpec:
+        """The spec of the shared server that serves ``spec``: a running, starting or expected one that covers it,
+        else ``spec`` itself. Called with ``self._lock`` held."""
+        for candidate in [*self._shared, *self._starting, *self._expected]:
+            if candidate != spec and candidate.covers(spec):
+                return candidate
+        return spec
 
     def shared(self, spec: ServerSpec, asked_by: str = "") -> RunningServer:
         """The running server for ``spec``, started on first use. A dead one is replaced.
 
-        ``asked_by`` names what asked for it (a step's text), for :meth:`retire_unneeded`.
+        ``asked_by`` names what asked for it (a step's text), for :meth:`retire_unneeded`. A server that covers
+        ``spec`` (:meth:`_serving`) serves it.
         """
         with self._lock:
+            spec = self._serving(spec)
             self._asked_by.setdefault(spec, set()).add(asked_by)
             pending = self._starting.pop(spec, None)
         if pending is not None:
@@ -63,8 +88,10 @@ class ServerPool:
             return server
 
     def start_ahead(self, spec: ServerSpec, asked_by: str) -> None:
-        """Start the shared server for ``spec`` in the background, unless it runs or is starting already."""
+        """Start the shared server for ``spec`` in the background, unless it (or one covering it) runs or is
+        starting already."""
         with self._lock:
+            spec = self._serving(spec)
             self._asked_by.setdefault(spec, set()).add(asked_by)
             if spec in self._shared or spec in self._starting:
                 return

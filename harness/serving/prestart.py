@@ -3,7 +3,7 @@
 Starting a LitServe server costs 1.5 to 3 seconds, most of it Python imports in three
 processes, and a default run starts dozens. :func:`plan_servers` finds out, before the run,
 which servers each scenario's Given steps will ask for: it runs every Given whose code
-calls ``start_app`` (or ``start_twin``, ``start_fresh_app_unready``) against a :class:`PlanningContext`, on which
+calls ``start_server`` (or ``start_app``, ``start_twin``, ``start_fresh_app_unready``) against a :class:`PlanningContext`, on which
 ``start_app`` raises :class:`PlannedStart` with the server's spec instead of starting it. Steps
 that do anything else are not run. :class:`Prestarter` then asks the pool to start the servers
 of the coming scenarios in the background (two at a time: one per core), the shared ones and
@@ -11,7 +11,9 @@ the fresh ones of ``@fixture.fresh_server`` scenarios alike, so that a scenario 
 its server ready. It looks ahead by servers, not by scenarios (many scenarios take a few
 milliseconds): at most :data:`SERVERS_AHEAD` servers wait, started or starting, for the scenario
 that will use them, since an idle server is not free. Nothing is started ahead of, or beside, a
-scenario that measures performance or load.
+scenario that measures performance or load. The plan is made even when starting ahead is off: the pool
+learns from it which shared servers the run will ask for (``ServerPool.expect``), so that one server with an
+extra such as metrics serves the scenarios that do not ask for it, whatever their order.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ SERVERS_AHEAD = 5
 #: How many scenarios ahead, at most, are looked at for servers to start.
 SCENARIOS_AHEAD = 20
 #: The names a Given's code must use for it to be run while planning (it then starts a server, and only that).
-STARTER_NAMES = {"start_app", "start_twin", "start_fresh_app_unready"}
+STARTER_NAMES = {"start_server", "start_app", "start_twin", "start_fresh_app_unready"}
 
 
 class PlannedStart(Exception):
@@ -106,7 +108,8 @@ class Prestarter:
         self.enabled = enabled
         self._scenarios = list(scenarios)
         self._index = {id(s): i for i, s in enumerate(self._scenarios)}
-        self._planned = [plan_servers(s, step_registry) if enabled else [] for s in self._scenarios]
+        self._planned = [plan_servers(s, step_registry) for s in self._scenarios]
+        pool.expect((planned.spec, planned.asked_by) for plan in self._planned for planned in plan if not planned.fresh)
         self._fresh_started: set[tuple[int, int]] = set()  # (scenario, position) of fresh servers started ahead
 
     def ahead_of(self, scenario) -> None:

@@ -10,7 +10,7 @@ fault's features against it and expects them to fail, and to pass without it.
 
 Modules: ``registry`` (the :class:`Fault` record, the :func:`fault` decorator, checking and
 applying), ``patching`` (helpers the faults share: batch collector overrides, hook wrapping,
-stream writer replacement, the worker entry point), ``core`` (batching and streaming faults),
+stream writer replacement), ``core`` (batching and streaming faults),
 ``failure_modes`` (how LitServe fails: errors, bad input, timeouts, health, workers), ``openai_api``
 (the OpenAI-compatible chat and embedding specs), ``deployment`` (several workers and API servers,
 async models, several endpoints, metrics), ``load`` (what only production-shaped load shows:

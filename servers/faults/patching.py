@@ -1,6 +1,6 @@
-"""Helpers the faults share: what LitServe's batch collector sees, its hook calls, its stream
-writer, and the entry point of its inference workers. Each comes with the ``requires`` list of
-the LitServe internals it relies on."""
+"""Helpers the faults share: what LitServe's batch collector sees, its hook calls and its stream
+writer. Each comes with the ``requires`` list of the LitServe internals it relies on
+(:data:`WORKER_ENTRY`: what a fault with a worker half needs, see ``registry.worker_entry``)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ HOOKS = ["litserve.loops.simple_loops._inject_context", "litserve.loops.streamin
 #: The API server writes every stream through ``LitServer.data_streamer``.
 STREAMER = [("litserve.server.LitServer.data_streamer", "LitAPIStatus.FINISH_STREAMING"),
             ("litserve.server.StreamingRequestHandler.handle_request", "self.server.data_streamer(")]
-#: The server starts its workers with ``litserve.server.inference_worker`` (the loops' function).
+#: The server starts its workers with ``litserve.server.inference_worker`` (the loops' function), which
+#: :func:`servers.faults.registry.route_workers_through_fault_entry` replaces for a fault with a worker half.
 WORKER_ENTRY = ["litserve.server.inference_worker", "litserve.loops.loops.inference_worker",
                 ("litserve.server.LitServer.launch_inference_worker", "target=inference_worker")]
 
@@ -90,21 +91,3 @@ def replace_streamer(transform: Callable) -> None:
             yield item
 
     LitServer.data_streamer = staticmethod(data_streamer)
-
-
-def worker_entry(*args, **kwargs):
-    """Entry point of a spawned inference worker under a fault with a worker half (picklable by reference):
-    runs the worker half in the child, then LitServe's own worker."""
-    from litserve.loops import loops
-
-    from servers.faults.registry import apply_worker_half
-
-    apply_worker_half()
-    return loops.inference_worker(*args, **kwargs)
-
-
-def route_workers_through_fault_entry() -> None:
-    """Make the server start its inference workers through :func:`worker_entry` (a fault's worker half)."""
-    import litserve.server
-
-    litserve.server.inference_worker = worker_entry

@@ -1,4 +1,5 @@
-"""The fault registry: :class:`Fault`, the :func:`fault` decorator, checking and applying a fault."""
+"""The fault registry: :class:`Fault`, the :func:`fault` decorator, checking and applying a fault (with its
+worker half, at the entry point of each inference worker)."""
 
 from __future__ import annotations
 
@@ -102,8 +103,6 @@ def apply(name: str) -> Fault:
             raise SystemExit(f"fault {name!r} does not apply to the installed LitServe: {error}") from None
         selected.apply()
         if selected.worker_half is not None:
-            from servers.faults.patching import route_workers_through_fault_entry
-
             route_workers_through_fault_entry()
         _applied.add(name)
     return selected
@@ -131,3 +130,19 @@ def apply_worker_half() -> None:
     half = FAULTS[os.environ[FAULT_VARIABLE].strip()].worker_half
     if half is not None:
         half()
+
+
+def worker_entry(*args, **kwargs):
+    """Entry point of a spawned inference worker under a fault with a worker half (picklable by reference):
+    runs the worker half in the child, then LitServe's own worker."""
+    from litserve.loops import loops
+
+    apply_worker_half()
+    return loops.inference_worker(*args, **kwargs)
+
+
+def route_workers_through_fault_entry() -> None:
+    """Make the server start its inference workers through :func:`worker_entry` (a fault's worker half)."""
+    import litserve.server
+
+    litserve.server.inference_worker = worker_entry

@@ -126,3 +126,27 @@ def test_nothing_is_started_beside_a_scenario_that_measures(monkeypatch):
     pool.wait_for_starts()
     assert starts.started == []
     pool.stop_all()
+
+
+METRICS = ServerSpec("traced_square", AppSettings(workers=2, metrics=True))
+NO_METRICS = ServerSpec("traced_square", AppSettings(workers=2))
+
+
+def test_a_server_with_an_extra_the_run_expects_serves_the_scenarios_that_do_not_ask_for_it():
+    for order in ([NO_METRICS, METRICS], [METRICS, NO_METRICS]):
+        starts = FakeStarts()
+        pool = ServerPool(start=starts)
+        pool.expect([(NO_METRICS, "several workers"), (METRICS, "metrics")])
+        servers = [pool.shared(spec, asked_by="metrics" if spec == METRICS else "several workers") for spec in order]
+        assert servers[0] is servers[1] and [s.spec for s in starts.started] == [METRICS]
+        assert pool.retire_unneeded({"several workers"}) == [], "a later step that the server covers keeps it"
+        assert pool.retire_unneeded({"something else"}) == servers[:1]
+        pool.stop_all()
+
+
+def test_without_a_covering_server_expected_each_spec_has_its_own():
+    starts = FakeStarts()
+    pool = ServerPool(start=starts)
+    assert pool.shared(NO_METRICS) is not pool.shared(SQUARE)
+    assert [s.spec for s in starts.started] == [NO_METRICS, SQUARE]
+    pool.stop_all()
