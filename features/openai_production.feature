@@ -16,9 +16,9 @@ Feature: The OpenAI-compatible chat API in production configurations
   stream from a buffered one, and streams produced together from streams produced one after
   another. Each client asks about its own name, so every piece says whose it is.
 
-  LitServe checks an async model behind OpenAISpec from 0.2.9 on (enable_async); its validation
-  refused async generators until 0.2.11 (LitServe PR 499) and async streams were broken until
-  0.2.13 (PR 552): those releases are registered known defects. LitServe does not stop a
+  The async scenarios apply from 0.2.13 on: enable_async exists from 0.2.9, but behind OpenAISpec
+  LitServe refused an async generator as predict until 0.2.11 (LitServe PR 499), and until 0.2.13
+  refused a model whose only async hook is predict, the way LitServe documents it (PR 552). LitServe does not stop a
   generation whose client left (issue 165, closed as won't fix; PR 223 was not merged).
 
   @allure.label.story:Production_concurrent_streams @blocker
@@ -29,7 +29,7 @@ Feature: The OpenAI-compatible chat API in production configurations
     And every client got its first piece before the model had produced that stream's last piece
     And <proof>
 
-    @id.openai-production.async-model-streams @litserve.since:0.2.9
+    @id.openai-production.async-model-streams @litserve.since:0.2.13
     Examples: an async model
       | server                                                                                 | count | clients        | proof                                          |
       | an async chat model server that records what it is asked, answers in 6 pieces 30 ms apart | 4     | clients        | one worker produced the streams at the same time |
@@ -44,8 +44,8 @@ Feature: The OpenAI-compatible chat API in production configurations
     @id.openai-production.several-workers-streams
     Examples: several workers and API servers
       | server                                                                                                              | count | clients        | proof                                    |
-      | a chat model server that records what it is asked, answers in 6 pieces 30 ms apart, with 2 inference workers and 2 API servers | 2     | clients        | 2 workers produced the streams, at the same time |
-      | a chat model server that records what it is asked, answers in 6 pieces 30 ms apart, with 2 inference workers and 2 API servers | 2     | openai clients | 2 workers produced the streams, at the same time |
+      | a chat model server that records what it is asked, answers in 6 pieces 30 ms apart, with 2 inference workers and 2 API servers | 2     | clients        | 2 workers produced the streams, one each         |
+      | a chat model server that records what it is asked, answers in 6 pieces 30 ms apart, with 2 inference workers and 2 API servers | 2     | openai clients | 2 workers produced the streams, one each         |
 
   @allure.label.story:Production_client_leaves @critical
   Scenario Outline: A client that leaves mid-stream frees the model for the next client
@@ -54,7 +54,7 @@ Feature: The OpenAI-compatible chat API in production configurations
     Then the model stops producing the answer of the client that left within 5 pieces of its leaving
     And the next client's stream carries its own 6 pieces, in order, and ends as a complete answer
 
-    @id.openai-production.async-model-client-leaves @litserve.since:0.2.9
+    @id.openai-production.async-model-client-leaves @litserve.since:0.2.13
     Examples: an async model
       | server                                                                                 |
       | an async chat model server that records what it is asked, answers in 6 pieces 30 ms apart |

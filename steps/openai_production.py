@@ -90,9 +90,9 @@ def step_one_worker_at_once(context):
     checks.produced_at_once(by_user)
 
 
-@then("{workers:d} workers produced the streams, at the same time")
-def step_workers_at_once(context, workers):
-    checks.produced_at_once(_by_user(context), workers=workers)
+@then("{workers:d} workers produced the streams, one each")
+def step_workers_one_each(context, workers):
+    checks.produced_by_workers(_by_user(context), workers)
 
 
 @then("at least {count:d} of the streams were produced together, in one batch")

@@ -64,18 +64,21 @@ def first_piece_before_last_produced(stream: SeenStream, produced: list[dict]) -
                 f" the model produced its last piece: the stream was held back")
 
 
-def produced_at_once(by_user: dict[str, list[dict]], workers: int | None = None) -> None:
-    """Every stream was being produced at one common moment: each began before any other ended
-    (and, given ``workers``, they were produced by exactly that many worker processes)."""
+def produced_at_once(by_user: dict[str, list[dict]]) -> None:
+    """Every stream was being produced at one common moment: each began before any other ended."""
     starts = {user: min(p["produced_at"] for p in made) for user, made in by_user.items()}
     ends = {user: max(p["produced_at"] for p in made) for user, made in by_user.items()}
     assert_that(max(starts.values()) < min(ends.values()), equal_to(True),
                 f"the streams were not produced at the same time: one began "
                 f"{1000 * (max(starts.values()) - min(ends.values())):.0f} ms after another had ended")
-    if workers is not None:
-        pids = {p["worker"] for made in by_user.values() for p in made}
-        assert_that(len(pids), equal_to(workers), f"the streams were produced by {len(pids)} worker(s), "
-                    f"not {workers}: {sorted(pids)}")
+
+
+def produced_by_workers(by_user: dict[str, list[dict]], workers: int) -> None:
+    """Each stream was produced by one worker, each by a different one, ``workers`` in all."""
+    pids = {user: sorted({p["worker"] for p in made}) for user, made in by_user.items()}
+    used = [pid for found in pids.values() for pid in found]
+    assert_that((len(used), len(set(used))), equal_to((workers, workers)),
+                f"the {len(pids)} streams were not produced by {workers} workers, one each: {pids}")
 
 
 def produced_in_one_worker(by_user: dict[str, list[dict]]) -> None:

@@ -56,11 +56,13 @@ def _called(call: str, arguments: dict, run) -> SdkCall:
     return outcome
 
 
-def chat(base_url: str, *, api_key: str = "unused", headers: dict | None = None, **arguments) -> SdkCall:
-    """``client.chat.completions.create(**arguments)``; with ``stream=True`` the stream is read to its end."""
+def chat(base_url: str, *, api_key: str = "unused", headers: dict | None = None, client: openai.OpenAI | None = None,
+         **arguments) -> SdkCall:
+    """``client.chat.completions.create(**arguments)`` (with ``client``, or a new one); with ``stream=True`` the
+    stream is read to its end."""
 
     def run(outcome: SdkCall) -> None:
-        answer = client_for(base_url, api_key, headers).chat.completions.create(**arguments)
+        answer = (client or client_for(base_url, api_key, headers)).chat.completions.create(**arguments)
         if arguments.get("stream"):
             for chunk in answer:
                 outcome.chunks.append((time.monotonic(), chunk))
@@ -71,12 +73,14 @@ def chat(base_url: str, *, api_key: str = "unused", headers: dict | None = None,
 
 
 def chat_concurrently(base_url: str, calls: list[dict]) -> list[SdkCall]:
-    """One :func:`chat` per ``calls`` item, each from its own thread, all released at the same moment."""
+    """One :func:`chat` per ``calls`` item, each from its own thread and client (made beforehand), all released
+    at the same moment."""
     barrier = threading.Barrier(len(calls))
 
     def one(arguments: dict) -> SdkCall:
+        client = client_for(base_url)
         barrier.wait()
-        return chat(base_url, **arguments)
+        return chat(base_url, client=client, **arguments)
 
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
         return list(pool.map(one, calls))
