@@ -16,7 +16,7 @@ EMBEDDINGS_SPEC = ["openai_embeddings_spec"]
 
 _ASYNC_WRAPPER = "litserve.specs.openai._AsyncOpenAISpecWrapper.encode_response"
 _ASYNC_YIELD = "yield self._spec._encode_response(output)"
-_BATCHED_LOOP = "litserve.loops.streaming_loops.StreamingLoop.run_batched_streaming_loop"
+_BATCHED_LOOP = "litserve.loops.streaming_loops.BatchedStreamingLoop.run_batched_streaming_loop"
 _BATCH_ZIP = "for response_queue_id, y_enc, uid in zip(response_queue_ids, y_batch, uids):"
 _COPY = "request_el = request.model_copy()"
 _STOP = 'choice = ChatCompletionResponseChoice(index=i, message=msg, finish_reason="stop")'
