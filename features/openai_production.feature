@@ -11,7 +11,7 @@ Feature: The OpenAI-compatible chat API in production configurations
   answer nobody reads.
 
   The chat model used here answers "tell me about alpha" with 6 pieces, "alpha-0" to " alpha-5",
-  30 ms apart; "tell me everything about alpha" goes on for 30 pieces. It writes down when it
+  30 ms apart; "tell me everything about alpha" goes on for 20 pieces. It writes down when it
   produced each piece, in which worker process and in which batch, so the suite can tell a live
   stream from a buffered one, and streams produced together from streams produced one after
   another. Each client asks about its own name, so every piece says whose it is.
@@ -33,13 +33,13 @@ Feature: The OpenAI-compatible chat API in production configurations
     Examples: an async model
       | server                                                                                 | count | clients        | proof                                          |
       | an async chat model server that records what it is asked, answers in 6 pieces 30 ms apart | 4     | clients        | one worker produced the streams at the same time |
-      | an async chat model server that records what it is asked, answers in 6 pieces 30 ms apart | 4     | openai clients | one worker produced the streams at the same time |
+      | an async chat model server that records what it is asked, answers in 6 pieces 30 ms apart | 2     | openai clients | one worker produced the streams at the same time |
 
     @id.openai-production.batched-model-streams
     Examples: a model that batches
       | server                                                                                                       | count | clients        | proof                                                   |
       | a chat model server that records what it is asked, answers in 6 pieces 30 ms apart, batching up to 4 streams within 100 ms | 4     | clients        | at least 2 of the streams were produced together, in one batch |
-      | a chat model server that records what it is asked, answers in 6 pieces 30 ms apart, batching up to 4 streams within 100 ms | 4     | openai clients | at least 2 of the streams were produced together, in one batch |
+      | a chat model server that records what it is asked, answers in 6 pieces 30 ms apart, batching up to 4 streams within 100 ms | 2     | openai clients | at least 2 of the streams were produced together, in one batch |
 
     @id.openai-production.several-workers-streams
     Examples: several workers and API servers

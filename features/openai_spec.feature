@@ -113,7 +113,6 @@ Feature: The OpenAI-compatible API to the letter of OpenAI's reference
     Examples:
       | parts                                           |
       | a text part and an image part with high detail  |
-      | a text part and an image part without detail    |
       | a text part and two image parts                 |
 
   @allure.label.story:Schema_errors @critical

@@ -107,7 +107,7 @@ def step_batched(context, count):
 def step_stopped(context):
     left = context.transcripts[0]
     pause = context.server.spec.settings.chunk_pause
-    settle = left.finished_at + 3 * STOPS_WITHIN * pause  # long enough to see it go on, if it does
+    settle = left.finished_at + 2 * STOPS_WITHIN * pause  # long enough to see it go on, if it does
     while time.monotonic() < settle:
         time.sleep(0.02)
     produced = _produced(context, left.request_body["user"], left.sent_at, time.monotonic(), at_least=LEAVES_AFTER)

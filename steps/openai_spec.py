@@ -50,8 +50,11 @@ def _extra(words: str) -> dict:
 
 
 def _received(context, kind: str, sent: dict) -> dict | None:
-    """The request as the model received it (its trace), or None if it never reached the model."""
-    sent_at = (context.exchanges or context.transcripts)[0].sent_at
+    """The request as the model received it (its trace), or None if it never reached the model (a request
+    LitServe refused is reported with its answer at once)."""
+    answer = (context.exchanges or context.transcripts)[0]
+    checks.not_refused(answer)
+    sent_at = answer.sent_at
     found = traces_between(context.server, kind, sent_at, sent_at + TIME_LIMIT, wait=1.0,
                            where=lambda t: t["received"].get("user") == sent["user"])
     attachments.attach_text("What the model received", "\n".join(str(t["received"]) for t in found) or "nothing")

@@ -63,6 +63,13 @@ def usage_chunk_alone_last(transcript: SSETranscript, usage: dict) -> None:
                 f"are an empty array); it carries the choices {last.get('choices')}")
 
 
+def not_refused(answer: Exchange | SSETranscript) -> None:
+    """LitServe let the request through to the model (it did not refuse it with a 4xx before)."""
+    text = answer.text if isinstance(answer, Exchange) else answer.wire
+    assert_that(400 <= answer.status < 500, equal_to(False), f"LitServe refused the request with status {answer.status} "
+                f"before it reached the model: {text[:400]!r}")
+
+
 def received_as_sent(received: dict | None, sent: dict, field: str) -> None:
     """The model received the request's ``field`` exactly as the client sent it."""
     assert_that(received is not None, equal_to(True), "the model never received the request (see its answer)")
