@@ -15,7 +15,7 @@ Feature: Monitoring with Prometheus
 
   Which releases: loggers that mount an endpoint exist from LitServe 0.2.3 on.
 
-  @allure.label.story:Metrics @critical
+  @allure.label.story:Metrics @critical @id.monitoring.after-requests-spread-over-several-workers
   Scenario Outline: After <count> requests spread over several workers, the counter says exactly <count>
     Given a model server that squares numbers and says which worker served each request, with 2 inference workers and 3 API servers, taking 250 ms per request, that counts the requests it serves in Prometheus metrics
     When a client scrapes the metrics

@@ -18,21 +18,21 @@ Feature: Several endpoints on one server
   says for each endpoint whether it streams from 0.2.12 on; an authorize() of each
   LitAPI guards its own endpoint from 0.2.18 on (before, only the first LitAPI's).
 
-  @allure.label.story:Mixed_traffic @critical @litserve.since:0.2.18
+  @allure.label.story:Mixed_traffic @critical @litserve.since:0.2.18 @id.several-endpoints.a-plain-and-a-streaming-endpoint-under-mixed-traffic
   Scenario: A plain and a streaming endpoint under mixed traffic each answer with their own model's output
     Given a server with a square endpoint at "/square" and a streaming endpoint at "/tokens" that requires its own API key "sesame"
     When 6 clients ask "/square" for squares while 4 clients stream replies from "/tokens" with the API key "sesame", all at the same moment
     Then every client gets the square of its own number
     And every client receives its own 5 chunks in order, and nothing from another client
 
-  @allure.label.story:Info @normal @litserve.since:0.2.12
+  @allure.label.story:Info @normal @litserve.since:0.2.12 @id.several-endpoints.the-info-endpoint-describes-each-endpoint
   Scenario: The info endpoint describes each endpoint
     Given a server with a square endpoint at "/square" and a streaming endpoint at "/tokens" that requires its own API key "sesame"
     When a client asks the server for its info
     Then the info says "/square" does not stream
     And the info says "/tokens" streams
 
-  @allure.label.story:Access @critical @litserve.since:0.2.18
+  @allure.label.story:Access @critical @litserve.since:0.2.18 @id.several-endpoints.the-secured-endpoint-refuses-a-client-without
   Scenario: The secured endpoint refuses a client without its key while the open endpoint serves everyone
     Given a server with a square endpoint at "/square" and a streaming endpoint at "/tokens" that requires its own API key "sesame"
     When a client streams a reply from "/tokens" with no API key
@@ -44,14 +44,14 @@ Feature: Several endpoints on one server
     When a client streams a reply from "/tokens" with the API key "sesame"
     Then the client receives exactly 5 chunks, "hello-0" to "hello-4", in order
 
-  @fixture.fresh_server @allure.label.story:Health @critical
+  @fixture.fresh_server @allure.label.story:Health @critical @id.several-endpoints.the-server-is-ready-only-when-every-endpoints-model
   Scenario: The server is ready only when every endpoint's model has loaded
     Given a server with a square endpoint at "/square" and a streaming endpoint at "/tokens" whose model takes 2 seconds to load, watched from its start
     Then its health check does not answer 200 before the model has finished loading
     And its health check answered 503 while the streaming model was still loading
     And its health check answers 200 once the model has loaded
 
-  @fixture.fresh_server @allure.label.story:Configuration @normal
+  @fixture.fresh_server @allure.label.story:Configuration @normal @id.several-endpoints.litserve-refuses-to-start-two-models-on-the-same
   Scenario: LitServe refuses to start two models on the same path
     Given LitServe is asked to serve two models that both answer at "/predict"
     Then LitServe refuses to start, saying "api_path /predict is already in use"

@@ -17,9 +17,10 @@ that release would get them. The suite's apps adapt to each release through
 where they do not apply.
 
 Prints, and writes to ``reports/version-matrix.md`` (details in ``version-matrix.json``), a
-table release x feature: passed / failed / known issue / n/a. A failure listed in
-:data:`KNOWN_ISSUES` is a real bug of that release which the suite rightly catches; any other
-failure makes the command exit 1.
+table release x feature: passed / known (registry ids) / NEW failure / n/a. Each scenario is judged
+by the suite's own hooks against ``known_defects.toml`` (a known defect is a real bug of that release
+which the suite rightly catches); a new failure, or a known defect that no longer reproduces, makes
+the command exit 1.
 """
 
 from __future__ import annotations
@@ -34,72 +35,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.behave_runs import (BehaveRun, BehaveRunError, ScenarioResult, check_features, default_tags,
-                               run_behave, selected_features)
+from tools.behave_runs import (KNOWN_DEFECT, BehaveRun, BehaveRunError, check_features, default_tags, run_behave,
+                               selected_features)
 from harness.paths import REPO_ROOT, REPORTS_DIR
 from harness.tags.releases import parse
 
 MATRIX_DIR = REPO_ROOT / ".matrix" / "venvs"
 ALL_RELEASES = tuple(f"0.2.{n}" for n in range(0, 20))
 OLDEST, NEWEST = ALL_RELEASES[0], ALL_RELEASES[-1]
-
-
-@dataclass(frozen=True)
-class KnownIssue:
-    """A real bug of releases ``first``..``last`` in a covered behaviour: a scenario of ``feature`` whose name
-    contains ``scenario`` and whose failure message contains ``message`` fails there, rightly. Shown as
-    "known issue" instead of "failed"; ``why`` says what the bug is, with its LitServe issue or pull request."""
-
-    first: str
-    last: str
-    feature: str
-    scenario: str
-    message: str
-    why: str
-
-    def covers(self, release: str, failure: ScenarioResult) -> bool:
-        return (parse(self.first) <= parse(release) <= parse(self.last) and failure.feature == self.feature
-                and self.scenario in failure.name and self.message in failure.error)
-
-
-_ISSUE = "https://github.com/Lightning-AI/LitServe/issues/"
-_PULL = "https://github.com/Lightning-AI/LitServe/pull/"
-_SHARED_CONTEXT = ("every request of a batch gets the same context dict (`contexts = [{}] * n`), so values set in "
-                   f"decode_request leak between requests; fixed in 0.2.8 ({_ISSUE}450, {_PULL}451)")
-_WINDOW_ZERO = ("with batch_timeout=0 the batch collector returns before it takes any request, so requests are "
-                f"never served; fixed in 0.2.2 ({_PULL}238)")
-_NAMED_HTTP_EXCEPTION = ("an HTTPException raised with keyword arguments (status_code=, detail=) cannot be rebuilt "
-                         "after it crosses from the worker to the server process, so the client gets 500 instead of "
-                         f"the model's status and detail; fixed in 0.2.3 ({_ISSUE}301, {_PULL}302)")
-_EMBEDDING_BASE64 = ("OpenAIEmbeddingSpec accepts only encoding_format \"float\", so the openai client's default call "
-                     f"(which asks for base64) is refused with 422; fixed in 0.2.6 ({_PULL}388)")
-_SHORT_BATCH = ("when predict returns fewer outputs than the batch has requests, the outputs are zipped with the "
-                "requests and the left-over requests are never answered; from 0.2.6 every member gets 500 "
-                f"\"Batch size mismatch\" ({_PULL}408)")
-_BATCHED_STREAM_ERROR = ("when a batched stream fails, the error is sent to only one member of the batch (a loop "
-                         "variable left over from the last request); the other streams never end; fixed in 0.2.6 "
-                         f"({_PULL}408)")
-
-_MULTI_API_HEALTH = ("with several LitAPIs on one server, /health calls health() on the list of APIs and answers 500 "
-                     "(AttributeError), so the server never reports ready; fixed in 0.2.12 "
-                     f"({_PULL}529)")
-
-#: Real bugs of old releases that the suite catches (found by running the matrix; see README).
-KNOWN_ISSUES: list[KnownIssue] = [
-    KnownIssue("0.2.0", "0.2.7", "dynamic_batching", "", "request context moved between requests", _SHARED_CONTEXT),
-    KnownIssue("0.2.0", "0.2.7", "streaming_batching", "", "request context moved between requests", _SHARED_CONTEXT),
-    KnownIssue("0.2.0", "0.2.1", "dynamic_batching", "Requests sent together", "got no answer within", _WINDOW_ZERO),
-    KnownIssue("0.2.0", "0.2.2", "failure_model_errors", "A request the model refuses",
-               "did not get the model's status and detail; it got 500", _NAMED_HTTP_EXCEPTION),
-    KnownIssue("0.2.0", "0.2.5", "failure_model_errors", "wrong number of answers", "got no answer within",
-               _SHORT_BATCH),
-    KnownIssue("0.2.0", "0.2.5", "failure_streams", "A batched stream that fails midway", "did not end within",
-               _BATCHED_STREAM_ERROR),
-    KnownIssue("0.2.0", "0.2.2", "openai_chat", "A refused request reaches the client",
-               "did not get the model's status and detail; it got 500", _NAMED_HTTP_EXCEPTION),
-    KnownIssue("0.2.5", "0.2.5", "openai_embeddings", "called with its defaults", "Error code: 422", _EMBEDDING_BASE64),
-    KnownIssue("0.2.11", "0.2.11", "several_endpoints", "", "the health check answered 500", _MULTI_API_HEALTH),
-]
 
 
 #: Requirements that only the suite's own tests need, not the features: left out of the release venvs.
@@ -148,18 +91,19 @@ class ReleaseResult:
     error: str = ""
 
     def cell(self, feature: str) -> str:
+        """passed / known (registry ids) / NEW failure / n/a / missing / error (the hooks judged each scenario
+        against known_defects.toml)."""
         if self.run is None:
             return "error"
         status = self.run.feature_status(feature)
-        if status != "failed":
-            return status
-        failures = [r for r in self.run.failed if r.feature == feature]
-        if all(any(k.covers(self.release, r) for k in KNOWN_ISSUES) for r in failures):
-            return "known issue"
-        return "failed"
+        if status != "passed":
+            return "NEW failure" if status == "failed" else status
+        known = sorted({d for r in self.run.scenarios if r.feature == feature and r.status == KNOWN_DEFECT
+                        for d in r.defects})
+        return f"known ({', '.join(known)})" if known else "passed"
 
     def unexpected(self, features: list[str]) -> bool:
-        return self.run is None or any(self.cell(f) in ("failed", "missing", "error") for f in features)
+        return self.run is None or any(self.cell(f) in ("NEW failure", "missing", "error") for f in features)
 
 
 def table(results: list[ReleaseResult], features: list[str]) -> str:
@@ -179,8 +123,7 @@ def details(results: list[ReleaseResult]) -> list[str]:
             lines.append(f"- {result.release}: {result.error.splitlines()[0] if result.error else 'error'}")
             continue
         for failure in result.run.failed:
-            known = [k.why for k in KNOWN_ISSUES if k.covers(result.release, failure)]
-            note = f" — known issue: {known[0]}" if known else ""
+            note = f" (known defect {', '.join(failure.defects)} no longer reproduces)" if failure.defects else ""
             lines.append(f"- {result.release} {failure.feature}: {failure.name} ({failure.location}): "
                          f"{failure.error}{note}")
     return lines
