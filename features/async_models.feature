@@ -1,6 +1,6 @@
 @allure.label.epic:Deployment @allure.label.parentSuite:Deployment
 @allure.link.docs:https://lightning.ai/docs/litserve/features/async-concurrency
-@litserve.since:0.2.9
+@litserve.since:0.2.9.enable_async
 Feature: Async models
   A model that waits for something else (another service, a database, a remote model)
   can be written with async def decode_request, predict and encode_response, and
@@ -29,7 +29,7 @@ Feature: Async models
     And the 8 requests were served by 1 worker process, all at the same time
     And no client waits longer than 3000 ms for its answer
 
-  @allure.label.story:Streams @critical @litserve.since:0.2.13 @id.async-models.async-streams-are-delivered-as-produced-in-order
+  @allure.label.story:Streams @critical @litserve.since:0.2.13.async_stream_encode @id.async-models.async-streams-are-delivered-as-produced-in-order
   Scenario: Async streams are delivered as produced, in order, each to its own client
     Given an async streaming model server that produces 6 chunks 100 ms apart
     When 4 clients stream replies at the same moment

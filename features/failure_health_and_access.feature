@@ -20,7 +20,7 @@ Feature: Readiness, health and access control
     And its health check answers 200 once the model has loaded
     And a client that then asks for the square of 6 gets 36
 
-  @fixture.fresh_server @allure.label.story:Health @critical @litserve.since:0.2.7 @id.failure-health-and-access.an-unhealthy-model-makes-health-answer-503
+  @fixture.fresh_server @allure.label.story:Health @critical @litserve.since:0.2.7.health_hook @id.failure-health-and-access.an-unhealthy-model-makes-health-answer-503
   Scenario: A model that reports itself unhealthy makes the health check answer 503
     Given a model server that squares numbers and reports itself unhealthy
     When a client checks the server's health

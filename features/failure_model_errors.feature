@@ -32,7 +32,7 @@ Feature: When the model fails or rejects a request
       | predict | 14     |
       | encode  | 15     |
 
-  @allure.label.story:Model_errors @normal @litserve.since:0.2.11 @id.failure-model-errors.a-model-error-is-answered-with-json
+  @allure.label.story:Model_errors @normal @litserve.since:0.2.11.json_error_body @id.failure-model-errors.a-model-error-is-answered-with-json
   Scenario Outline: A model error in <step> is answered with JSON saying only "Internal server error"
     Given a model server that squares numbers but fails in decode for 13, in predict for 14 and in encode for 15
     When a client asks for the square of <number>, then another client asks for the square of 4

@@ -1,6 +1,6 @@
 @allure.label.epic:Deployment @allure.label.parentSuite:Deployment
 @allure.link.docs:https://lightning.ai/docs/litserve/features/monitoring
-@litserve.since:0.2.3
+@litserve.since:0.2.3.litserve_logger
 Feature: Monitoring with Prometheus
   LitServe's documented way to expose a model's metrics: the model reports with
   self.log(key, value), LitServe hands every record to the server's loggers (a

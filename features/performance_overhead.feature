@@ -1,4 +1,4 @@
-@performance @allure.label.epic:Performance @allure.label.parentSuite:Performance @litserve.since:0.2.0
+@performance @allure.label.epic:Performance @allure.label.parentSuite:Performance
 @allure.link.docs:https://lightning.ai/docs/litserve/home/benchmarks
 Feature: What LitServe itself costs, next to a bare FastAPI app
   LitServe adds work to every request: it reads the request in its API server, passes it

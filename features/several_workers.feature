@@ -1,6 +1,5 @@
 @allure.label.epic:Deployment @allure.label.parentSuite:Deployment
 @allure.link.docs:https://lightning.ai/docs/litserve/api-reference/litserver
-@litserve.since:0.2.0
 Feature: Several inference workers and API servers
   To serve more clients, LitServe runs the model in several inference worker processes
   (workers_per_device) behind several API server processes that accept the HTTP
@@ -33,7 +32,7 @@ Feature: Several inference workers and API servers
     Then every client gets the square of its own number
     And the 2 requests were served by 2 different worker processes, all at the same time
 
-  @allure.label.story:Info @normal @litserve.since:0.2.6 @id.several-workers.the-info-endpoint-says-how-many-workers-run
+  @allure.label.story:Info @normal @litserve.since:0.2.6.info_endpoint @id.several-workers.the-info-endpoint-says-how-many-workers-run
   Scenario: The info endpoint says how many workers run
     Given a model server that squares numbers and says which worker served each request, with 2 inference workers and 3 API servers, taking 250 ms per request
     When a client asks the server for its info
@@ -53,13 +52,13 @@ Feature: Several inference workers and API servers
     Then every client receives its own 5 chunks in order, and nothing from another client
     And no stream takes longer than 2000 ms to end
 
-  @fixture.fresh_server @allure.label.story:Worker_dies @critical @litserve.since:0.2.17 @id.several-workers.when-one-of-several-workers-dies-the-others-go
+  @fixture.fresh_server @allure.label.story:Worker_dies @critical @litserve.since:0.2.17.restart_workers @id.several-workers.when-one-of-several-workers-dies-the-others-go
   Scenario: When one of several workers dies, the others go on and a new one takes its place
     Given a model server that squares numbers with 2 inference workers, taking 100 ms per request, and restarts workers that die
     When one of its 2 inference workers is killed
     Then the other worker goes on running, and a new one takes the dead one's place within 15 seconds
 
-  @fixture.fresh_server @allure.label.story:Worker_dies @critical @litserve.since:0.2.17 @id.several-workers.when-one-of-several-workers-dies-no-request-sent
+  @fixture.fresh_server @allure.label.story:Worker_dies @critical @litserve.since:0.2.17.restart_workers @id.several-workers.when-one-of-several-workers-dies-no-request-sent
   Scenario: When one of several workers dies, no request sent afterwards is lost
     Given a model server that squares numbers with 2 inference workers, taking 100 ms per request, and restarts workers that die
     When one of its 2 inference workers is killed

@@ -40,13 +40,13 @@ Feature: Single prediction
     When a client checks the server's health
     Then the health check answers 200 with "ok"
 
-  @allure.label.story:Info @normal @litserve.since:0.2.12 @id.single-prediction.the-info-endpoint-describes-the-running-server
+  @allure.label.story:Info @normal @litserve.since:0.2.12.info_per_endpoint @id.single-prediction.the-info-endpoint-describes-the-running-server
   Scenario: The info endpoint describes the running server
     When a client asks the server for its info
     Then the info says the server runs 1 worker per device with a request timeout of 30 seconds
     And the info says "/predict" does not stream
 
-  @allure.label.story:Info @normal @litserve.since:0.2.6 @litserve.until:0.2.11 @id.single-prediction.the-older-info-endpoint-describes-the-server
+  @allure.label.story:Info @normal @litserve.since:0.2.6.info_whole_server @litserve.until:0.2.11.info_whole_server @id.single-prediction.the-older-info-endpoint-describes-the-server
   Scenario: The info endpoint of releases 0.2.6 to 0.2.11 describes the running server
     When a client asks the server for its info
     Then the info says the server runs 1 worker per device with a request timeout of 30 seconds

@@ -50,6 +50,7 @@ class ScenarioResult:
     defects: tuple[str, ...] = ()   # known defect / no longer reproduces: the registry ids
     skip_reason: str = ""           # skipped: why (e.g. "needs LitServe >= 0.2.17: restart_workers")
     ids: tuple[str, ...] = ()       # the scenario's @id. tags, without "id."
+    step: str = ""                  # the first failing step's text
 
     @property
     def key(self) -> str:
@@ -198,7 +199,8 @@ def parse_results(document: list[dict], verdicts: dict | None = None) -> list[Sc
             row = judged.get((location, element.get("name", "")), {})
             status = _status_from_outcome(status, row.get("outcome", ""), row.get("fails_run", True))
             results.append(ScenarioResult(stem, element.get("name", "").strip(), location, status, error,
-                                          tuple(row.get("defects", ())), row.get("skip_reason", ""), ids))
+                                          tuple(row.get("defects", ())), row.get("skip_reason", ""), ids,
+                                          _failed_step(element.get("steps", []))))
     return results
 
 
@@ -220,6 +222,11 @@ def _status_from_steps(steps: list[dict]) -> str:
         if bad in statuses:
             return bad
     return "passed" if statuses and all(s == "passed" for s in statuses) else "skipped"
+
+
+def _failed_step(steps: list[dict]) -> str:
+    return next((step.get("name", "") for step in steps
+                 if step.get("result", {}).get("status") in ("failed", "error", "undefined")), "")
 
 
 def _first_error(steps: list[dict]) -> str:
