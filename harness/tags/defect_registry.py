@@ -2,7 +2,8 @@
 
 Each ``[[defect]]`` entry says which scenario (by its ``@id.`` tag, without ``id.``) fails on which
 releases, and how: the failing step's text (``step``, a regex searched in the step's text without
-its keyword) and the failure message (``message``, a regex searched in the assertion's message).
+its keyword) and the failure message (``message``, a regex searched in the assertion's message, which
+often spans lines: ``.`` matches a line break too).
 The format, with every field::
 
     [[defect]]
@@ -71,7 +72,7 @@ class KnownDefect:
 
     def matches(self, step_text: str, message: str) -> bool:
         """True if a failure in step ``step_text`` with ``message`` is the failure this defect produces."""
-        return bool(re.search(self.step, step_text)) and bool(re.search(self.message, message))
+        return bool(re.search(self.step, step_text)) and bool(re.search(self.message, message, re.DOTALL))
 
     @property
     def label(self) -> str:

@@ -15,6 +15,8 @@ a registry entry of the scenario); this module applies them to a behave run:
   starting ``NO LONGER REPRODUCES``.
 * behave's "Failing scenarios" list keeps only the new failures, and after behave's counts the run ends
   with the known defects, those that no longer reproduce, the skipped scenarios and why, and the verdict.
+* A scenario skipped with a reason (not for this release) is written to the Allure results as skipped,
+  with the reason (:mod:`harness.reporting.skipped`).
 
 ``environment.py`` calls :func:`install` (before all), :func:`after_step`, :func:`after_scenario` and
 :func:`after_all`.
@@ -26,12 +28,13 @@ import sys
 from pathlib import Path
 
 import allure_commons
+from allure_behave.utils import scenario_history_id
 from allure_commons.model2 import Link, StatusDetails
 from behave.model import Scenario
 from behave.model_core import Status
 from behave.reporter.summary import AbstractSummaryReporter
 
-from harness.reporting import attachments, verdict
+from harness.reporting import attachments, skipped, verdict
 from harness.tags import defect_registry, outcomes
 from harness.tags.run_record import RunRecord
 from harness.tags.outcomes import Failure, Judgement, Outcome, kind_of, scenario_ids
@@ -114,6 +117,9 @@ class KnownDefectsInAllure:
 
     @allure_commons.hookimpl(tryfirst=True)
     def report_result(self, result) -> None:
+        reason = self.record.skip_reasons.get(result.historyId)
+        if result.status == "skipped" and reason and not result.statusDetails:
+            result.statusDetails = StatusDetails(message=reason)  # behave shows skipped scenarios: allure-behave wrote it
         judgement = self.record.by_history_id.get(result.historyId)
         if judgement is None:
             return
@@ -150,7 +156,11 @@ def install(version: str, defects: tuple[defect_registry.KnownDefect, ...] | Non
 
     def run(self, runner):
         failed = original_run(self, runner)
-        return _run.record(self, judge(self, _run.version, failed))
+        judgement = judge(self, _run.version, failed)
+        if judgement.outcome == Outcome.SKIPPED and self.skip_reason:
+            _run.skip_reasons[scenario_history_id(self)] = self.skip_reason
+            skipped.report_skipped(self, runner.config.show_skipped)
+        return _run.record(self, judgement)
 
     run._known_defects = True
     Scenario.run = run

@@ -26,6 +26,7 @@ class RunRecord:
     passed: int = 0
     skipped: Counter = field(default_factory=Counter)  # skip reason -> scenarios
     by_history_id: dict[str, Judgement] = field(default_factory=dict)  # for the Allure results
+    skip_reasons: dict[str, str] = field(default_factory=dict)  # Allure historyId -> why it was left out
     rows: list[dict] = field(default_factory=list)     # one per scenario, for tools (:meth:`write`)
 
     def record(self, scenario, judgement: Judgement) -> bool:

@@ -21,11 +21,16 @@ from servers.settings import AppSettings
 
 ENVIRONMENT = """
 from pathlib import Path
-from harness.tags import defect_registry, known_defects
+from harness.tags import defect_registry, known_defects, releases
 
 def before_all(context):
     defects = defect_registry.parse_registry(Path("registry.toml").read_text())
     known_defects.install(context.config.userdata.get("litserve", "0.2.10"), defects)
+
+def before_scenario(context, scenario):
+    reason = releases.not_applicable_reason(scenario.effective_tags, context.config.userdata.get("litserve", "0.2.10"))
+    if reason:
+        scenario.skip(reason)
 
 def after_step(context, step):
     known_defects.after_step(context, step)
@@ -311,3 +316,35 @@ def test_failure_rules_are_parsed_and_bad_ones_refused():
     assert [(r.stage, r.value, r.status) for r in rules] == [("decode", "13", 0), ("predict", "client-2", 422)]
     with pytest.raises(ValueError, match="bad failure rule"):
         AppSettings.from_dict({"failure_rules": "decoder:13"})
+
+
+SKIPPED = """
+    @id.x.fine
+    Scenario: fine
+      Then all is well
+    @id.x.later @litserve.since:0.2.17.restart_workers
+    Scenario: later
+      Then an assertion fails
+"""
+RESTART_WORKERS = "needs LitServe >= 0.2.17: restart_workers (LitServer(restart_workers=True) (PR #624))"
+
+
+def test_scenarios_left_out_for_the_release_are_counted_with_their_reason_on_the_console(tmp_path):
+    result = run_behave(tmp_path, SKIPPED)
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert f"Left out on LitServe 0.2.10: 1 scenario(s):\n    1  {RESTART_WORKERS}" in out, out
+    assert verdict_lines(out)[-1] == "Skipped: 1 (not for this LitServe release, listed above)"
+
+
+@pytest.mark.parametrize("shown", ["--no-skipped", "--show-skipped"])
+def test_the_report_shows_a_scenario_left_out_for_the_release_as_skipped_with_the_reason(tmp_path, shown):
+    """behave.ini has show_skipped = false, where allure-behave drops skipped scenarios: the suite writes them."""
+    results = tmp_path / "allure-results"
+    run_behave(tmp_path, SKIPPED, shown, "-f", "allure_behave.formatter:AllureFormatter", "-o", str(results))
+    found = allure_results(results)
+    assert found["later"]["status"] == "skipped", found["later"]
+    assert found["later"]["statusDetails"]["message"] == RESTART_WORKERS
+    assert {"name": "tag", "value": "id.x.later"} in found["later"]["labels"]
+    summary = verdict.from_results(results)
+    assert summary.skipped == 1 and summary.title().endswith("1 passed, 1 skipped"), summary.title()
