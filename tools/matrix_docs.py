@@ -24,12 +24,17 @@ def _releases(cells: dict[tuple[str, str], Cell]) -> list[str]:
     return sorted({release for release, _ in cells}, key=parse)
 
 
-def matrix_table(cells: dict[tuple[str, str], Cell], features: list[str]) -> list[str]:
+def numbers() -> dict[str, str]:
+    """Each registry entry's number in the registry table (``#3``), which the matrix's cells use."""
+    return {d.id: f"#{n}" for n, d in enumerate(defect_registry.load(), 1)}
+
+
+def matrix_table(cells: dict[tuple[str, str], Cell], features: list[str], short: dict[str, str] | None = None) -> list[str]:
     """Release x feature, each cell's verdict with its known defects and skips; "not run" where nothing is stored."""
     lines = ["| release | " + " | ".join(f.replace("_", " ") for f in features) + " | seconds |",
              "|" + " --- |" * (len(features) + 2)]
     for release in _releases(cells):
-        row = [cells[(release, f)].text() if (release, f) in cells else "not run" for f in features]
+        row = [cells[(release, f)].text(short) if (release, f) in cells else "not run" for f in features]
         seconds = max((c.seconds for (r, _), c in cells.items() if r == release), default=0)
         lines.append(f"| {release} | " + " | ".join(row) + f" | {seconds:.0f} |")
     return lines
@@ -72,12 +77,12 @@ def registry_table(cells: dict[tuple[str, str], Cell]) -> list[str]:
     for (release, _), cell in cells.items():
         for defect in cell.known:
             seen[defect].append(release)
-    lines = ["| defect | scenario | releases | seen as known in the matrix | links | what users need, what LitServe does |",
-             "| --- | --- | --- | --- | --- | --- |"]
-    for d in defect_registry.load():
+    lines = ["| # | defect | scenario | releases | seen as known in the matrix | links | what users need, what LitServe does |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for number, d in enumerate(defect_registry.load(), 1):
         where = ", ".join(sorted(seen.get(d.id, []), key=parse)) or "not in the stored runs"
         links = " ".join(f"[{_link_name(url)}]({url})" for url in d.links) or "none yet"
-        lines.append(f"| `{d.id}`{' (hang)' if d.hangs else ''} | `{d.scenario}` | {d.releases} | {where} | {links} | "
+        lines.append(f"| {number} | `{d.id}`{' (hang)' if d.hangs else ''} | `{d.scenario}` | {d.releases} | {where} | {links} | "
                      f"{d.summary.replace('|', '/')} |")
     return lines
 
@@ -102,9 +107,10 @@ def generated(features: list[str], cells: dict[tuple[str, str], Cell] | None = N
     wanted = features + sorted({f for _, f in cells if f not in features})
     parts = ["### The matrix", "",
              f"Every default feature on every stored release (runs of {', '.join(measured) or 'none yet'}; suite "
-             f"commit(s) {', '.join(suites) or '-'}). *known* names the registry entries the cell failed on, as "
-             "registered; *n/a* is a feature that does not exist on that release; *not run* has no stored result.",
-             "", *matrix_table(cells, wanted), "",
+             f"commit(s) {', '.join(suites) or '-'}). *known* gives the registry entries the cell failed on, as "
+             "registered, by their number in the registry table below; *n/a* is a feature that does not exist on "
+             "that release; *not run* has no stored result; *N skipped*: scenarios left out there (why: below).",
+             "", *matrix_table(cells, wanted, numbers()), "",
              "### New failures, defects that no longer reproduce, releases that did not run", "",
              *(problems(cells) or ["None."]), "",
              "### Scenarios each release leaves out, and why", "", *skips(cells), "",

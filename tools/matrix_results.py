@@ -66,13 +66,17 @@ class Cell:
     def skipped_count(self) -> int:
         return sum(self.skipped.values())
 
-    def text(self) -> str:
-        """The cell as the markdown table shows it: ``known: a, b · 2 skipped``."""
+    def text(self, short: dict[str, str] | None = None) -> str:
+        """The cell as a table shows it: ``known: a, b · 2 skipped`` (``short``: a shorter name per defect id)."""
+        def named(ids: list[str]) -> str:
+            names = [(short or {}).get(i, i) for i in ids]
+            return ", ".join(sorted(names, key=lambda n: (not n.startswith("#"), int(n[1:]) if n[1:].isdigit() else 0, n)))
+
         verdict = self.verdict
         if verdict == "known":
-            verdict = "known: " + ", ".join(self.known)
+            verdict = "known: " + named(self.known)
         elif verdict == "no longer reproduces":
-            verdict = "**no longer reproduces**: " + ", ".join(self.no_longer)
+            verdict = "**no longer reproduces**: " + named(self.no_longer)
         elif verdict == "NEW failure":
             verdict = f"**NEW failure** ×{len(self.new)}"
         if self.skipped_count and self.verdict != "n/a":
