@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.clients.payloads import BigStream, EchoResult
 from harness.perf import charts, results
 from harness.reporting import svg
 from harness.perf.locust_run import LoadRun
@@ -22,6 +23,12 @@ class LoadRecord:
     figures: dict[str, Any] = field(default_factory=dict)              # name -> value (checked or reported)
     footprints: list[Footprint] = field(default_factory=list)          # readings of the server tree over time
     marks: list[tuple[float, str]] = field(default_factory=list)       # (seconds into the last run, label)
+    targets: list = field(default_factory=list)        # Target: the servers the load goes to (suite's or -D target)
+    burst_end: float = 0.0                              # seconds into the burst run when the burst ended
+    idle_footprint: Footprint | None = None             # the server tree before the load (median of 3 readings)
+    finished_at: float = 0.0                            # time.monotonic() when the last load run ended
+    echo: EchoResult | None = None                      # the last large request and its echo
+    big_stream: BigStream | None = None                 # the last stream of large chunks
 
     def add(self, label: str, run: LoadRun) -> LoadRun:
         self.runs.append((label, run))

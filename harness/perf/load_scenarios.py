@@ -1,6 +1,6 @@
 """The logic behind the load steps: which server is loaded, the Locust runs, and the checks on them.
 
-A scenario's state lives in ``context.under_load`` (the :class:`Target` servers) and
+A scenario's state lives in ``context.load.targets`` (the :class:`Target` servers) and
 ``context.load`` (a :class:`harness.perf.load_report.LoadRecord`: its runs and figures).
 """
 
@@ -14,7 +14,6 @@ import psutil
 
 from harness.perf import load_figures
 from harness.perf.load import progress
-from harness.perf.load_options import LoadOptions
 from harness.perf.locust_run import LoadPlan, LoadRun, burst, ramp, run_load, steady
 from harness.perf.server_tree import tree_of_port
 from harness.serving.launcher import RunningServer
@@ -50,29 +49,29 @@ class Target:
 
 def server_under_load(context, **settings) -> None:
     """The target of ``-D target``, or the suite's ``square`` app with ``settings``."""
-    options = LoadOptions.from_userdata(context.config.userdata)
+    options = context.options
     if options.target:
-        context.under_load.append(Target.deployed_at(options.target))
+        context.load.targets.append(Target.deployed_at(options.target))
     else:
-        context.under_load.append(Target.of(start_app(context, "square", **settings)))
+        context.load.targets.append(Target.of(start_app(context, "square", **settings)))
 
 
 def suite_server(context, server: RunningServer) -> None:
-    context.under_load.append(Target.of(server))
+    context.load.targets.append(Target.of(server))
 
 
 def _target(context, kind: str | None = None) -> Target:
-    chosen = [t for t in context.under_load if kind is None or t.kind == kind]
+    chosen = [t for t in context.load.targets if kind is None or t.kind == kind]
     if not chosen:
         raise LookupError(f"this step needs a {kind or ''} server started by a Given step; the scenario has "
-                          f"{[t.kind for t in context.under_load]}")
+                          f"{[t.kind for t in context.load.targets]}")
     return chosen[0]
 
 
 def _plan(context, target: Target, **fields) -> LoadPlan:
-    options = LoadOptions.from_userdata(context.config.userdata)
+    options = context.options
     deployed = {"check": "status", "body": options.target_body} if target.deployed else {}
-    return LoadPlan(hosts={target.kind: target.base_url}, processes=options.processes, **deployed, **fields)
+    return LoadPlan(hosts={target.kind: target.base_url}, processes=options.load_processes, **deployed, **fields)
 
 
 def _run(context, label: str, plan: LoadPlan) -> LoadRun:
@@ -87,7 +86,7 @@ def _run(context, label: str, plan: LoadPlan) -> LoadRun:
 
 
 def seconds(context, value: float) -> float:
-    return LoadOptions.from_userdata(context.config.userdata).seconds(value)
+    return context.options.seconds(value)
 
 
 # --- calibration, steady arrivals, bursts, ramps ---------------------------------------------------
@@ -145,13 +144,13 @@ def bursting_arrivals(context, share: float, before: float, times: float, during
                    before_burst_p50_ms=round(run.latency_ms(50, start=settle, end=before), 2),
                    during_burst_p99_ms=round(run.latency_ms(99, start=before, end=before + during), 2))
     context.load.marks[:] = [(before, "burst"), (before + during, "back")]
-    context.burst_end = before + during
+    context.load.burst_end = before + during
 
 
 def recovery(context, times: float) -> float:
     run = context.load.last("burst")
     level = context.load.figures["before_burst_p50_ms"]
-    took = load_figures.recovery_seconds(run, context.burst_end, level, times)
+    took = load_figures.recovery_seconds(run, context.load.burst_end, level, times)
     context.load.figures["recovery_s"] = None if math.isinf(took) else round(took, 2)
     return took
 

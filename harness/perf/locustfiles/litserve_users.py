@@ -136,7 +136,10 @@ class StreamUser(_Suite):
                 if resp.status_code != 200:
                     error = f"status {resp.status_code}"
                 else:
-                    # readline returns each line as soon as it is complete (read(n) would wait for n bytes)
+                    # Locust's FastResponse has no public line reader: its public iter_content() calls read(n),
+                    # which waits for n bytes (chunks would be timed late), and it ends silently on a broken
+                    # connection (a cut stream would look complete). geventhttpclient's response, kept in the
+                    # private ``_response``, has readline(), which returns each line as soon as it is complete.
                     while line := resp._response.readline(b"\n"):
                         if line.strip():
                             arrivals.append(time.monotonic())

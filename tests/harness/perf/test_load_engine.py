@@ -1,4 +1,4 @@
-"""The load engine's pure parts: plans, command lines, arrival lag, knee, recovery, options."""
+"""The load engine's pure parts: plans, command lines, arrival lag, knee, recovery."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import math
 import pytest
 
 from harness.perf import load_figures
-from harness.perf.load_options import BadLoadOption, LoadOptions, skip_reason
 from harness.perf.locust_run import LoadEngineError, LoadPlan, LoadRun, Sample, burst, locust_command, ramp, steady
 
 
@@ -60,18 +59,6 @@ def test_recovery_after_a_burst():
         if s.sent >= 4:
             s.done = s.sent + 0.2
     assert math.isinf(load_figures.recovery_seconds(run, 4.0, 10, 2))
-
-
-def test_options_refuse_a_remote_target_and_bad_values():
-    assert LoadOptions.from_userdata({"target": "http://127.0.0.1:8000/"}).target == "http://127.0.0.1:8000"
-    with pytest.raises(BadLoadOption, match="not on this machine"):
-        LoadOptions.from_userdata({"target": "http://10.1.2.3:8000"})
-    with pytest.raises(BadLoadOption, match="not a URL"):
-        LoadOptions.from_userdata({"target": "127.0.0.1"})
-    with pytest.raises(BadLoadOption, match="soak_minutes"):
-        LoadOptions.from_userdata({"soak_minutes": "-1"})
-    assert skip_reason(["instrumented"], {"target": "http://127.0.0.1:1"}).startswith("needs the suite's own")
-    assert skip_reason(["instrumented"], {}) == ""
 
 
 def _series_one_slice_at_a_time(run: LoadRun, width: float, kind: str | None) -> list[dict]:
