@@ -30,7 +30,8 @@ from behave import fixture, step_registry, use_fixture
 
 from harness.reporting import allure_meta
 from harness.tags import known_defects
-from harness.perf import load_report, measure
+from harness.load import report as load_report
+from harness.performance import measure
 from harness import options
 from harness.tags import releases
 from harness.reporting import attachments

@@ -4,7 +4,7 @@
 :class:`ScenarioState`, set to its empty value, so that every step reads and writes them directly
 (``context.exchanges``), never through ``getattr(context, ..., None)`` guesses. behave drops them
 when the scenario ends. A new kind of state gets a field here, typed, with what it holds; the load
-features keep theirs inside one :class:`harness.perf.load_report.LoadRecord` (``context.load``).
+features keep theirs inside one :class:`harness.load.report.LoadRecord` (``context.load``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
-from harness.perf.load_report import LoadRecord
+from harness.load.report import LoadRecord
 
 if TYPE_CHECKING:
     from harness.clients.http import Exchange
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from harness.clients.misbehaving import Abandoned
     from harness.clients.openai_sdk import SdkCall
     from harness.clients.streams import StreamTranscript
-    from harness.perf.figures import Measured
+    from harness.performance.figures import Measured
     from harness.serving.launcher import RunningServer
     from harness.serving.watch import HealthWatch
 

@@ -1,6 +1,6 @@
 """Load steps (features/load.feature, features/load_soak.feature): Locust runs against LitServe and their checks.
 
-The logic is in ``harness/perf/load_scenarios.py`` and ``harness/perf/load_endurance.py``; what a
+The logic is in ``harness/load/scenarios.py`` and ``harness/load/endurance.py``; what a
 scenario measured is in ``context.load`` and goes to the report and ``reports/performance.json``
 after the scenario (``environment.py``).
 """
@@ -13,9 +13,9 @@ from hamcrest import assert_that, greater_than_or_equal_to, less_than_or_equal_t
 
 import parameter_types  # noqa: F401  (registers the step parameter types)
 from harness.clients import payloads
-from harness.perf import load_endurance as endurance
-from harness.perf import load_figures
-from harness.perf import load_scenarios as scenarios
+from harness.load import endurance
+from harness.load import figures as load_figures
+from harness.load import scenarios
 from harness.reporting import attachments
 from harness.serving.scenario import start_app
 
@@ -144,7 +144,7 @@ def step_recovery(context, times, seconds):
 
 @then("at its best the server gives at least {share:d}% of the answers per second its model allows")
 def step_best_vs_model(context, share):
-    target = scenarios._target(context)
+    target = scenarios.target(context)
     figures = context.load.figures
     if target.model_rate is None:
         attachments.attach_text("Not checked", "the deployed target's model cost is unknown (-D target); "
@@ -240,7 +240,7 @@ def step_soak_p99(context, times):
     context.load.figures.update(
         first_minute_typical_p99_ms=round(first, 2), last_minute_typical_p99_ms=round(last, 2),
         first_minute_p99_ms=round(run.latency_ms(99, "plain", first_start, first_end), 2),
-        last_minute_p99_ms=round(run.latency_ms(99, "plain", last_start), 2))
+        last_minute_p99_ms=round(run.latency_ms(99, "plain", last_start, run.duration + 1), 2))
     assert_that(last, less_than_or_equal_to(times * first),
                 f"the typical p99 latency (median of the 10-second p99s) was {last:.1f} ms in the last minute "
                 f"against {first:.1f} ms in the first; figures: {context.load.figures}")
