@@ -21,8 +21,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import psutil
-
 from harness.paths import SERVER_LOGS_DIR
 from harness.load.engine import LoadPlan, run_load
 from harness.serving.launcher import ServerSpec, start_server

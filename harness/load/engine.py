@@ -40,6 +40,9 @@ import psutil
 from harness.load.model import WARMUP, Run, Sample
 
 LOCUSTFILE = Path(__file__).parent / "locustfiles" / "litserve_users.py"
+#: Seconds a closed-loop run lasts beyond its plan: Locust's ``-t`` counts from its own start, and on a
+#: busy machine its first request comes up to about 2 s later; the run's time 0 is that first request.
+STARTUP_ALLOWANCE = 2.0
 #: User class of each kind of traffic.
 USER_CLASSES = {"plain": "PlainUser", "batched": "BatchedUser", "stream": "StreamUser"}
 
@@ -117,7 +120,8 @@ def locust_command(plan: LoadPlan) -> list[str]:
                "--exit-code-on-error", "0"]
     if not plan.stages:
         users = plan.users
-        command += ["-u", str(users), "-r", str(plan.spawn_rate or users), "-t", f"{math.ceil(plan.duration)}s"]
+        run_time = math.ceil(plan.duration + STARTUP_ALLOWANCE)
+        command += ["-u", str(users), "-r", str(plan.spawn_rate or users), "-t", f"{run_time}s"]
     else:
         command += ["-t", f"{math.ceil(plan.duration) + 5}s"]
     if plan.processes:

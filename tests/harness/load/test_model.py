@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from harness.load.engine import LoadPlan, locust_command
+from harness.load.engine import STARTUP_ALLOWANCE, LoadPlan, locust_command
 from harness.load.model import CLIENT_BOUND_CPU_SHARE, WARMUP, Run, Sample, laid_end_to_end
 
 
@@ -72,6 +72,7 @@ def test_runs_laid_end_to_end_keep_only_their_windows_and_their_statuses():
 def test_a_closed_loop_plan_runs_its_warm_up_then_its_window():
     plan = LoadPlan(hosts={"plain": "http://127.0.0.1:1"}, users=2, seconds=3)
     assert plan.window == (WARMUP, WARMUP + 3) and plan.duration == WARMUP + 3
-    assert locust_command(plan)[locust_command(plan).index("-t") + 1] == "4s"
+    command = locust_command(plan)
+    assert command[command.index("-t") + 1] == f"{math.ceil(WARMUP + 3 + STARTUP_ALLOWANCE)}s"
     staged = LoadPlan(hosts={"plain": "http://127.0.0.1:1"}, stages=((2, 1, 1.0), (5, 4, 10.0)))
     assert staged.window == (0.0, 5)
