@@ -204,7 +204,6 @@ def laid_end_to_end(runs: Sequence[Run], label: str = "") -> Run:
         shift = offset - (run.started + start)
         samples += [s.shifted(shift) for s in run.samples if start <= s.sent - run.started < end]
         offset += end - start
-    shares = {index: run.client_cpu_share for index, run in enumerate(runs)}
-    return Run(samples, 0.0, (0.0, offset), max((r.clients for r in runs), default=0),
-               {0: max(shares.values(), default=0.0)}, label)
+    busiest = max((run.client_cpu_share for run in runs), default=0.0)
+    return Run(samples, 0.0, (0.0, offset), max((run.clients for run in runs), default=0), {0: busiest}, label)
 

@@ -66,6 +66,15 @@ def describe(server: RunningServer) -> str:
     return ", ".join(parts)
 
 
+def distinct(servers: list[RunningServer]) -> list[RunningServer]:
+    """``servers`` without repeats, in their order (a scenario may use one server twice)."""
+    seen: list[RunningServer] = []
+    for server in servers:
+        if server not in seen:
+            seen.append(server)
+    return seen
+
+
 def _one(measured: list[Measured], test: Callable[[Measured], bool], what: str) -> Measured:
     found = [m for m in measured if test(m)]
     if not found:

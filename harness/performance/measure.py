@@ -12,7 +12,7 @@ from harness.load.engine import LoadPlan, run_load
 from harness.load.model import Run
 from harness.load.progress import progress
 from harness.performance import one_client, results
-from harness.performance.figures import Measured, all_ratios, describe
+from harness.performance.figures import Measured, all_ratios, describe, distinct
 from harness.performance.one_client import Ask
 from harness.performance.overhead import overhead_ratios
 from harness.serving.launcher import RunningServer
@@ -47,10 +47,7 @@ def start_twin(context, **changes) -> RunningServer:
 
 
 def _servers(context, app: str) -> list[RunningServer]:
-    servers: list[RunningServer] = []
-    for server in context.servers_used:
-        if server not in servers:
-            servers.append(server)
+    servers = distinct(context.servers_used)
     chosen = [s for s in servers if s.spec.app == app]
     if not chosen:
         raise BadPerformanceStep(f"this step needs a {app!r} server started by a Given step; "

@@ -15,20 +15,12 @@ import json
 from harness.load.engine import LoadPlan, run_load
 from harness.load.model import Run, laid_end_to_end
 from harness.load.progress import progress
-from harness.performance.figures import Measured, MissingFigure, Ratio, describe, ratios_measured
+from harness.performance.figures import Measured, MissingFigure, Ratio, describe, distinct, ratios_measured
 from harness.performance.one_client import Ask, ask_in_turn
 from harness.serving.launcher import RunningServer
 
 #: The kind of a load point on the bare FastAPI app.
 REFERENCE = "reference predict"
-
-
-def _distinct(servers: list[RunningServer]) -> list[RunningServer]:
-    seen: list[RunningServer] = []
-    for server in servers:
-        if server not in seen:
-            seen.append(server)
-    return seen
 
 
 def _kind(server: RunningServer) -> str:
@@ -37,11 +29,11 @@ def _kind(server: RunningServer) -> str:
 
 def predicting_servers(context) -> list[RunningServer]:
     """The scenario's servers that answer ``/predict`` with the square of ``input``."""
-    chosen = [s for s in _distinct(context.servers_used) if s.spec.app in ("square", "reference")]
+    chosen = [s for s in distinct(context.servers_used) if s.spec.app in ("square", "reference")]
     if len(chosen) < 2:
         raise MissingFigure(f"this step compares servers side by side: it needs two or more servers that square "
                             f"numbers, started by Given steps; this scenario has "
-                            f"{[s.spec.app for s in _distinct(context.servers_used)]}")
+                            f"{[s.spec.app for s in distinct(context.servers_used)]}")
     return chosen
 
 
