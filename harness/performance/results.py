@@ -13,11 +13,11 @@ import os
 from pathlib import Path
 from typing import Any
 
-from harness.perf import charts, machine
-from harness.reporting import svg
-from harness.perf.load import LoadResult, StreamLoadResult
+from harness.load import charts
 from harness.paths import REPORTS_DIR
-from harness.perf.figures import Measured, Ratio, describe
+from harness.performance import machine
+from harness.performance.figures import Measured, Ratio, describe
+from harness.reporting import svg
 
 RESULTS_PATH = REPORTS_DIR / "performance.json"
 
@@ -77,8 +77,8 @@ def attach(measured: list[Measured], ratios: list[Ratio]) -> None:
     """A table of every load point and ratio, and the charts that fit what was measured."""
     from harness.reporting.attachments import attach_html  # Allure is imported only where the report is written
 
-    requests = [m for m in measured if isinstance(m.result, LoadResult)]
-    streams = [m for m in measured if isinstance(m.result, StreamLoadResult)]
+    streams = [m for m in measured if _streamed(m)]
+    requests = [m for m in measured if not _streamed(m)]
     rows = [{"server": describe(m.server), "kind": m.kind, **m.result.summary()} for m in measured]
     for row in rows:
         row.pop("label", None)
@@ -88,10 +88,10 @@ def attach(measured: list[Measured], ratios: list[Ratio]) -> None:
         svg.table(ratio_rows, "Ratios measured side by side")))
     if requests:
         attach_html("Latency distribution", svg.page("Latency distribution", charts.cdf(
-            {f"{describe(m.server)}, {m.kind}, {m.clients} cl.": [x * 1000 for x in m.result.latencies]
+            {f"{describe(m.server)}, {m.kind}, {m.clients} cl.": [x * 1000 for x in m.result.latencies()]
              for m in requests}, "request latency (ms, log scale)", "Share of requests answered within x ms")))
     throughput_of = {
-        m_id: (m.result.requests_per_second if isinstance(m.result, LoadResult) else m.result.chunks_per_second)
+        m_id: (m.result.chunks_per_second() if _streamed(m) else m.result.requests_per_second())
         for m_id, m in enumerate(measured)
     }
     series: dict[str, dict[int, float]] = {}
@@ -109,11 +109,14 @@ def attach(measured: list[Measured], ratios: list[Ratio]) -> None:
             for m in streams)))
 
 
+def _streamed(m: Measured) -> bool:
+    return any(s.arrivals for s in m.result.samples)
+
+
 def _timeline_rows(m: Measured, most: int = 8) -> list[tuple[str, list[float], list[float]]]:
     rows = []
-    for index, transcript in enumerate(m.result.measured[:most]):
-        arrived = [(c.arrived_at - transcript.sent_at) * 1000 for c in transcript.chunks]
-        produced = [(item["produced_at"] - transcript.sent_at) * 1000 for item in transcript.items
-                    if isinstance(item, dict) and "produced_at" in item]
+    for index, sample in enumerate(m.result.of()[:most]):
+        arrived = [(at - sample.sent) * 1000 for at in sample.arrivals]
+        produced = [(at - sample.sent) * 1000 for at in sample.produced]
         rows.append((f"stream {index + 1}", arrived, produced))
     return rows

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from hamcrest import assert_that, greater_than_or_equal_to, less_than_or_equal_to
 
-from harness.perf import results
-from harness.perf.figures import Ratio
+from harness.performance import results
+from harness.performance.figures import Ratio
 
 
 def _record(context, ratio: Ratio, limit: float, passed: bool) -> None:

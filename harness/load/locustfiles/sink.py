@@ -8,7 +8,8 @@ standard library with gevent). ``LOAD_SAMPLES_DIR`` names a directory; each Locu
 * ``sent`` and ``done``: ``time.monotonic()`` when the request was sent and its answer complete
   (monotonic clocks are shared by every process of the machine, the servers' timestamps too);
 * ``ok``, ``status``, ``error``: the outcome, as the user judged it (a wrong answer is an error);
-* for streams: ``ttft_ms`` (first chunk), ``gaps_ms`` (between chunks), ``chunks``.
+* for streams: ``arrivals`` (``time.monotonic()`` when each chunk arrived) and ``produced`` (the model's
+  ``produced_at`` of each chunk); for batched answers ``batch_size``.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def _record(request_type, name, response_time, response_length, response=None, c
     line = {"kind": context.get("kind", name), "user": context.get("user", 0), "sent": context["sent"],
             "done": time.monotonic(), "ok": exception is None, "status": status,
             "error": "" if exception is None else str(exception)[:300]}
-    for extra in ("ttft_ms", "gaps_ms", "chunks", "bytes"):
+    for extra in ("arrivals", "produced", "batch_size", "bytes"):
         if extra in context:
             line[extra] = context[extra]
     out.write(json.dumps(line) + "\n")

@@ -1,4 +1,4 @@
-"""The load engine's pure parts: plans, command lines, arrival lag, knee, recovery, options."""
+"""The load engine's pure parts: plans, command lines, arrival lag, knee, recovery, series over time."""
 
 from __future__ import annotations
 
@@ -6,15 +6,14 @@ import math
 
 import pytest
 
-from harness.perf import load_figures
-from harness.perf.load_options import BadLoadOption, LoadOptions, skip_reason
-from harness.perf.locust_run import LoadEngineError, LoadPlan, LoadRun, Sample, burst, locust_command, ramp, steady
+from harness.load import figures as load_figures
+from harness.load.engine import LoadEngineError, LoadPlan, burst, locust_command, ramp, steady
+from harness.load.model import Run, Sample
 
 
-def run_of(sent_times: list[float], latency: float = 0.01, plan: LoadPlan | None = None) -> LoadRun:
-    samples = [Sample("plain", 1, t, t + latency, True, 200) for t in sent_times]
-    return LoadRun(plan or LoadPlan(hosts={"plain": "http://127.0.0.1:1"}), 0.0, max(sent_times) + 1, samples, [],
-                   {}, [])
+def run_of(sent_times: list[float], latency: float = 0.01) -> Run:
+    samples = [Sample("plain", t, t + latency, 200, user=1) for t in sent_times]
+    return Run(samples, 0.0, (0.0, max(sent_times) + 1), 1)
 
 
 def test_steady_spreads_a_rate_over_paced_users():
@@ -62,21 +61,9 @@ def test_recovery_after_a_burst():
     assert math.isinf(load_figures.recovery_seconds(run, 4.0, 10, 2))
 
 
-def test_options_refuse_a_remote_target_and_bad_values():
-    assert LoadOptions.from_userdata({"target": "http://127.0.0.1:8000/"}).target == "http://127.0.0.1:8000"
-    with pytest.raises(BadLoadOption, match="not on this machine"):
-        LoadOptions.from_userdata({"target": "http://10.1.2.3:8000"})
-    with pytest.raises(BadLoadOption, match="not a URL"):
-        LoadOptions.from_userdata({"target": "127.0.0.1"})
-    with pytest.raises(BadLoadOption, match="soak_minutes"):
-        LoadOptions.from_userdata({"soak_minutes": "-1"})
-    assert skip_reason(["instrumented"], {"target": "http://127.0.0.1:1"}).startswith("needs the suite's own")
-    assert skip_reason(["instrumented"], {}) == ""
-
-
-def _series_one_slice_at_a_time(run: LoadRun, width: float, kind: str | None) -> list[dict]:
-    """What ``LoadRun.series`` must give: each slice's figures, worked out from scratch."""
-    from harness.perf.stats import percentile
+def _series_one_slice_at_a_time(run: Run, width: float, kind: str | None) -> list[dict]:
+    """What ``figures.series`` must give: each slice's figures, worked out from scratch."""
+    from harness.load.stats import percentile
 
     rows = []
     for index in range(int(math.ceil(run.duration / width))):
@@ -96,11 +83,11 @@ def test_series_per_slice_are_each_slices_own_figures():
     samples = []
     for n in range(2000):
         sent = rng.uniform(0, 30)
-        samples.append(Sample(rng.choice(["plain", "stream"]), n % 8, sent, sent + rng.uniform(0.001, 2.5),
-                              rng.random() > 0.05, 200))
-    run = LoadRun(LoadPlan(hosts={"plain": "http://127.0.0.1:1"}), 0.0, 40.0, samples, [], {}, [])
+        samples.append(Sample(rng.choice(["plain", "stream"]), sent, sent + rng.uniform(0.001, 2.5), 200,
+                              rng.random() > 0.05, user=n % 8))
+    run = Run(samples, 0.0, (0.0, 40.0), 8)
     for width, kind in [(1.0, None), (1.0, "stream"), (0.5, "plain"), (10.0, None)]:
-        got, expected = run.series(width, kind), _series_one_slice_at_a_time(run, width, kind)
+        got, expected = load_figures.series(run, width, kind), _series_one_slice_at_a_time(run, width, kind)
         assert [{k: v for k, v in row.items() if "ms" not in k} for row in got] == \
                [{k: v for k, v in row.items() if "ms" not in k} for row in expected]
         for mine, theirs in zip(got, expected):
@@ -111,9 +98,9 @@ def test_series_per_slice_are_each_slices_own_figures():
 def test_series_of_a_long_soak_takes_one_pass():
     import time
 
-    samples = [Sample("plain", 1, t / 30, t / 30 + 0.02, True, 200) for t in range(30 * 3600)]  # an hour at 30/s
-    run = LoadRun(LoadPlan(hosts={"plain": "http://127.0.0.1:1"}), 0.0, 3601.0, samples, [], {}, [])
+    samples = [Sample("plain", t / 30, t / 30 + 0.02, 200) for t in range(30 * 3600)]  # an hour at 30/s
+    run = Run(samples, 0.0, (0.0, 3601.0), 1)
     began = time.monotonic()
-    rows = run.series(1.0)
+    rows = load_figures.series(run, 1.0)
     assert len(rows) == 3600 and all(row["rps"] == 30 for row in rows[1:-1])
     assert time.monotonic() - began < 5, "per second over an hour: one pass over the samples, not one per second"

@@ -8,13 +8,11 @@ or raise :class:`MissingFigure` when the scenario did not measure what the ratio
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Union
+from typing import Callable
 
+from harness.load.model import Run
+from harness.load.stats import median
 from harness.serving.launcher import RunningServer
-from harness.perf.load import LoadResult, StreamLoadResult
-from harness.perf.stats import median
-
-Result = Union[LoadResult, StreamLoadResult]
 
 
 class MissingFigure(AssertionError):
@@ -23,11 +21,11 @@ class MissingFigure(AssertionError):
 
 @dataclass
 class Measured:
-    """One load point: which server, what kind of request (predict, health or stream), the result."""
+    """One load point: which server, what kind of request (predict, health or stream), the run."""
 
     server: RunningServer
     kind: str
-    result: Result
+    result: Run
 
     @property
     def settings(self):
@@ -39,7 +37,7 @@ class Measured:
 
     @property
     def clients(self) -> int:
-        return self.result.concurrency
+        return self.result.clients
 
 
 @dataclass
@@ -66,6 +64,15 @@ def describe(server: RunningServer) -> str:
     parts.append(f"batches of {s.max_batch_size} within {s.batch_timeout * 1000:g} ms" if s.max_batch_size > 1
                  else "no batching")
     return ", ".join(parts)
+
+
+def distinct(servers: list[RunningServer]) -> list[RunningServer]:
+    """``servers`` without repeats, in their order (a scenario may use one server twice)."""
+    seen: list[RunningServer] = []
+    for server in servers:
+        if server not in seen:
+            seen.append(server)
+    return seen
 
 
 def _one(measured: list[Measured], test: Callable[[Measured], bool], what: str) -> Measured:
@@ -136,7 +143,7 @@ def throughput_over_capacity(measured: list[Measured], clients: int) -> Ratio:
     m = _one(measured, lambda m: _unbatched("predict", clients)(m) and m.settings.predict_seconds > 0,
              f"{clients} clients' predictions on a model with a fixed time per call")
     return Ratio(f"fixed_cost.c{clients}_throughput_over_capacity",
-                 m.result.steady_requests_per_second * _model_seconds(m), "higher",
+                 m.result.steady_requests_per_second() * _model_seconds(m), "higher",
                  f"steady answers per second with {clients} clients divided by the calls per second the model "
                  "can make one at a time (1 / its time per call)")
 
@@ -146,7 +153,7 @@ def throughput_over_capacity(measured: list[Measured], clients: int) -> Ratio:
 def batching_gain(measured: list[Measured], clients: int) -> Ratio:
     batched = _one(measured, _batched("predict", clients), f"{clients} clients with batching")
     plain = _one(measured, _unbatched("predict", clients), f"{clients} clients without batching")
-    gain = batched.result.steady_requests_per_second / plain.result.steady_requests_per_second
+    gain = batched.result.steady_requests_per_second() / plain.result.steady_requests_per_second()
     return Ratio(f"batching.c{clients}_gain", gain, "higher",
                  f"steady answers per second with {clients} clients, with batching divided by without")
 
@@ -171,13 +178,13 @@ def _paced(measured: list[Measured]) -> Measured:
 
 def ttft_over_e2el(measured: list[Measured]) -> Ratio:
     r = _paced(measured).result
-    return Ratio("streaming.ttft_over_e2el", median(r.ttft) / median(r.e2el), "lower",
+    return Ratio("streaming.ttft_over_e2el", median(r.ttfts()) / median(r.latencies()), "lower",
                  "median time to the first chunk divided by the median time of the whole stream")
 
 
 def itl_over_pause(measured: list[Measured]) -> Ratio:
     m = _paced(measured)
-    return Ratio("streaming.itl_p50_over_pause", median(m.result.itl) / m.settings.chunk_pause, "lower",
+    return Ratio("streaming.itl_p50_over_pause", median(m.result.itls()) / m.settings.chunk_pause, "lower",
                  "median gap between chunks at the client divided by the model's pause between chunks")
 
 
@@ -190,13 +197,13 @@ def e2el_over_model_time(measured: list[Measured]) -> Ratio:
     """
     m = _paced(measured)
     ratios = []
-    for t in m.result.measured:
-        produced = [item["produced_at"] for item in t.items if isinstance(item, dict) and "produced_at" in item]
+    for sample in m.result.of():
+        produced = sample.produced
         model_time = produced[-1] - produced[0] if len(produced) > 1 else 0.0
         if model_time <= 0:
-            model_time = (len(t.chunks) - 1) * m.settings.chunk_pause
+            model_time = (len(sample.arrivals) - 1) * m.settings.chunk_pause
         if model_time > 0:
-            ratios.append((t.finished_at - t.sent_at) / model_time)
+            ratios.append(sample.seconds / model_time)
     if not ratios:
         raise MissingFigure("this check needs streams of two or more chunks")
     return Ratio("streaming.e2el_over_model_time", median(ratios), "lower",
@@ -210,8 +217,8 @@ def long_over_short(measured: list[Measured]) -> Ratio:
     if len(pairs) < 2:
         raise MissingFigure("this check needs one client streaming short and long replies in turn from a model "
                             "with no pause")
-    short, long = sorted(pairs[-2:], key=lambda m: median([len(t.chunks) for t in m.result.measured]))
-    return Ratio("streaming.unpaced_long_over_short_e2el", median(long.result.e2el) / median(short.result.e2el),
+    short, long = sorted(pairs[-2:], key=lambda m: median([len(s.arrivals) for s in m.result.of()]))
+    return Ratio("streaming.unpaced_long_over_short_e2el", median(long.result.latencies()) / median(short.result.latencies()),
                  "lower", "median time of a long reply divided by that of a short reply, from a model with no "
                  "pause, measured in turn (the cost of the extra chunks relative to the cost of a request)")
 
@@ -219,7 +226,7 @@ def long_over_short(measured: list[Measured]) -> Ratio:
 def stream_batching_gain(measured: list[Measured], clients: int) -> Ratio:
     batched = _one(measured, _batched("stream", clients), f"{clients} clients streaming with batching")
     plain = _one(measured, _unbatched("stream", clients, paced=True), f"{clients} clients streaming without batching")
-    gain = batched.result.steady_chunks_per_second / plain.result.steady_chunks_per_second
+    gain = batched.result.steady_chunks_per_second() / plain.result.steady_chunks_per_second()
     return Ratio(f"batched_streaming.c{clients}_gain", gain, "higher",
                  f"steady chunks per second to {clients} streaming clients, with batching divided by without")
 
@@ -229,7 +236,7 @@ def stream_concurrency_gain(measured: list[Measured], clients: int, batched: boo
     many = _one(measured, pick("stream", clients), f"{clients} streaming clients")
     one = _one(measured, pick("stream", 1), "one streaming client")
     name = "batched_streaming" if batched else "unbatched_streaming"
-    gain = many.result.steady_chunks_per_second / one.result.steady_chunks_per_second
+    gain = many.result.steady_chunks_per_second() / one.result.steady_chunks_per_second()
     return Ratio(f"{name}.c{clients}_over_c1", gain, "higher",
                  f"steady chunks per second to {clients} clients divided by those to 1 client, "
                  f"{'with' if batched else 'without'} batching")

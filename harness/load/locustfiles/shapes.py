@@ -2,7 +2,7 @@
 
 Each stage holds ``users`` users (started or stopped at ``spawn_rate`` per second) until
 ``until_seconds`` after the start; after the last stage the run stops by itself. Bursts, ramps and
-steps are all lists of stages (see ``harness/perf/locust_run.py``: ``burst``, ``ramp``).
+steps are all lists of stages (see ``harness/load/engine.py``: ``burst``, ``ramp``).
 """
 
 from __future__ import annotations

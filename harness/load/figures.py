@@ -1,5 +1,6 @@
-"""Figures of production-shaped load, computed from a :class:`harness.perf.locust_run.LoadRun`.
+"""Figures of production-shaped load, computed from a :class:`harness.load.model.Run`.
 
+* :func:`series`: answers per second and latencies per slice of time (the charts over time).
 * :func:`arrival_lag`: how far the real arrivals of a fixed-rate run fell behind the target.
 * :func:`knee`: in a ramp of user counts, where throughput stops growing.
 * :func:`recovery_seconds`: after a burst, how long until latency is back at its earlier level.
@@ -11,8 +12,8 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
-from harness.perf.stats import percentile
-from harness.perf.locust_run import LoadRun
+from harness.load.model import Run
+from harness.load.stats import percentile
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class ArrivalLag:
                 "late_share": round(self.late_share, 3)}
 
 
-def arrival_lag(run: LoadRun, rate: float, start: float, end: float, kind: str | None = None) -> ArrivalLag:
+def arrival_lag(run: Run, rate: float, start: float, end: float, kind: str | None = None) -> ArrivalLag:
     """Arrivals of ``run`` sent in [start, end) seconds against ``rate`` per second from ``start`` on.
 
     The k-th request of the window is due at ``start + k / rate``; the lag is how much later it
@@ -63,7 +64,7 @@ class Step:
     p99_ms: float
 
 
-def ramp_steps(run: LoadRun, settle: float = 0.5) -> list[Step]:
+def ramp_steps(run: Run, settle: float = 0.5) -> list[Step]:
     """Each stage of a ramp run (its ``stages``), without its first ``settle`` seconds."""
     steps, begin = [], 0.0
     for until, users, _rate in run.plan.stages:
@@ -80,7 +81,7 @@ def knee(steps: Sequence[Step], share: float = 0.9) -> Step:
     return next(step for step in steps if step.rps >= share * best)
 
 
-def recovery_seconds(run: LoadRun, burst_end: float, level_ms: float, times: float, width: float = 2.0,
+def recovery_seconds(run: Run, burst_end: float, level_ms: float, times: float, width: float = 2.0,
                      step: float = 0.25) -> float:
     """Seconds after ``burst_end`` until the median latency of the requests sent in a ``width``-second
     window is first within ``times`` x ``level_ms`` (infinite if it never is before the run ends).
@@ -97,7 +98,7 @@ def recovery_seconds(run: LoadRun, burst_end: float, level_ms: float, times: flo
     return math.inf
 
 
-def typical_p99(run: LoadRun, kind: str | None, start: float, end: float, width: float = 10.0) -> float:
+def typical_p99(run: Run, kind: str | None, start: float, end: float, width: float = 10.0) -> float:
     """The median of the p99 latencies (ms) of the ``width``-second slices of [start, end).
 
     A stall of the whole machine for a few seconds (another process) raises one or two slices'
@@ -111,3 +112,24 @@ def typical_p99(run: LoadRun, kind: str | None, start: float, end: float, width:
             values.append(percentile(latencies, 99))
         t += width
     return percentile(values, 50)
+
+
+def series(run: Run, width: float = 1.0, kind: str | None = None) -> list[dict[str, float]]:
+    """Per slice of ``width`` seconds (``t``: its middle): answers per second, p50 and p99 of the requests sent in it."""
+    slices = int(math.ceil(run.duration / width))
+    sent_ms: list[list[float]] = [[] for _ in range(slices)]
+    done = [0] * slices
+    errors = [0] * slices
+    for sample in run.samples:  # one pass: a soak of hours has hundreds of thousands of samples
+        if kind is not None and sample.kind != kind:
+            continue
+        sent_in = math.floor((sample.sent - run.started) / width)
+        if 0 <= sent_in < slices:
+            sent_ms[sent_in].append(sample.ms)
+            errors[sent_in] += not sample.ok
+        done_in = math.floor((sample.done - run.started) / width)
+        if 0 <= done_in < slices:
+            done[done_in] += 1
+    return [{"t": (index + 0.5) * width, "rps": done[index] / width, "sent_per_second": len(sent) / width,
+             "p50_ms": percentile(sent, 50), "p99_ms": percentile(sent, 99), "errors": errors[index]}
+            for index, sent in enumerate(sent_ms)]

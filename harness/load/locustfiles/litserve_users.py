@@ -1,6 +1,6 @@
 """Locust users for LitServe: plain, batched and streaming requests, each answer checked.
 
-Run by :mod:`harness.perf.locust_run` as ``locust -f litserve_users.py --headless ... PlainUser ...``
+Run by :mod:`harness.load.engine` as ``locust -f litserve_users.py --headless ... PlainUser ...``
 (never imported by behave). What each user does comes from the environment:
 
 * ``LOAD_PLAIN_HOST``, ``LOAD_BATCHED_HOST``, ``LOAD_STREAM_HOST``: the server of each kind
@@ -14,7 +14,7 @@ Run by :mod:`harness.perf.locust_run` as ``locust -f litserve_users.py --headles
 * ``LOAD_PLAIN_USERS`` (``_BATCHED_``, ``_STREAM_``): a fixed number of users of that kind (Locust's ``fixed_count``);
 * ``LOAD_STAGES``: a load shape (``shapes.py``); ``LOAD_SAMPLES_DIR``: where samples go (``sink.py``).
 
-Streaming users time their own chunks (time to first chunk, gaps between chunks) and report the
+Streaming users time their own chunks (when each arrived, and the model's ``produced_at``) and report the
 whole stream through Locust's request event, so Locust's statistics and the samples agree.
 """
 
@@ -91,6 +91,8 @@ class _Suite(FastHttpUser):
                     resp.failure(f"asked for the square of {value}, got {answer}")
                 elif batched and "trace" not in answer:
                     resp.failure(f"a batched answer without its batch trace: {answer}")
+                elif batched:
+                    resp.request_meta["context"]["batch_size"] = answer["trace"]["size"]
 
 
 class PlainUser(_Suite):
@@ -131,16 +133,22 @@ class StreamUser(_Suite):
         body = {"client": prompt, "prompt": prompt, "chunks": STREAM_CHUNKS, "chunk_pause": STREAM_PAUSE}
         with self.client.post("/predict", json=body, name=self.kind, context=context, stream=True,
                               catch_response=True) as resp:
-            arrivals, texts, error = [], [], ""
+            arrivals, produced, texts, error = [], [], [], ""
             try:
                 if resp.status_code != 200:
                     error = f"status {resp.status_code}"
                 else:
-                    # readline returns each line as soon as it is complete (read(n) would wait for n bytes)
+                    # Locust's FastResponse has no public line reader: its public iter_content() calls read(n),
+                    # which waits for n bytes (chunks would be timed late), and it ends silently on a broken
+                    # connection (a cut stream would look complete). geventhttpclient's response, kept in the
+                    # private ``_response``, has readline(), which returns each line as soon as it is complete.
                     while line := resp._response.readline(b"\n"):
                         if line.strip():
                             arrivals.append(time.monotonic())
-                            texts.append(json.loads(line).get("text"))
+                            chunk = json.loads(line)
+                            texts.append(chunk.get("text"))
+                            if isinstance(chunk, dict) and "produced_at" in chunk:
+                                produced.append(chunk["produced_at"])
                     if resp._response.read().strip():
                         error = "the stream ended in the middle of a chunk"
             except Exception as failure:  # noqa: BLE001  (a broken stream is a failed request, not a crash)
@@ -148,10 +156,7 @@ class StreamUser(_Suite):
             sent = context["sent"]
             context = resp.request_meta["context"]  # the session copied ours: the event carries this one
             resp.request_meta["response_time"] = (time.monotonic() - sent) * 1000
-            if arrivals:
-                context["ttft_ms"] = round((arrivals[0] - sent) * 1000, 3)
-                context["gaps_ms"] = [round((b - a) * 1000, 3) for a, b in zip(arrivals, arrivals[1:])]
-            context["chunks"] = len(texts)
+            context["arrivals"], context["produced"] = arrivals, produced
             expected = [f"{prompt}-{i}" for i in range(STREAM_CHUNKS)]
             if not error and CHECK == "square" and texts != expected:
                 error = f"chunks {texts[:3]}... ({len(texts)}) instead of {expected[:3]}... ({len(expected)})"

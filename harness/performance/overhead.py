@@ -1,36 +1,26 @@
 """What LitServe itself costs: LitServe measured in turn or side by side with a bare FastAPI app
 (``servers/reference.py``) in the same run, and the ratios the overhead checks read.
 
-* one client asks every server of the scenario in turn (:func:`harness.perf.load.measure_in_turn`),
+* one client asks every server of the scenario in turn (:func:`harness.performance.one_client.ask_in_turn`),
   so all of them share every pause of the machine;
-* at 8 and more clients, where the httpx loop in the behave process would be the bottleneck
-  against a model that does nothing, Locust (``harness/perf/locust_run.py``) loads LitServe and
-  the bare app one after the other, in the order LitServe, bare, bare, LitServe, and each side's
-  rate is the mean of its two runs (a drift of the machine's load during the four runs cancels out).
+* at 8 and more clients Locust (:mod:`harness.load.engine`) loads LitServe and the bare app one
+  after the other, in the order LitServe, bare, bare, LitServe, and each side's two runs are read
+  as one (:func:`harness.load.model.laid_end_to_end`: a drift of the machine's load cancels out).
 """
 
 from __future__ import annotations
 
 import json
 
-from harness.perf import load
-from harness.perf.figures import Measured, MissingFigure, Ratio, describe, ratios_measured
-from harness.perf.load import LoadResult, Sample
-from harness.perf.locust_run import LoadPlan, LoadRun, run_load
+from harness.load.engine import LoadPlan, run_load
+from harness.load.model import Run, laid_end_to_end
+from harness.load.progress import progress
+from harness.performance.figures import Measured, MissingFigure, Ratio, describe, distinct, ratios_measured
+from harness.performance.one_client import Ask, ask_in_turn
 from harness.serving.launcher import RunningServer
 
 #: The kind of a load point on the bare FastAPI app.
 REFERENCE = "reference predict"
-#: Seconds at the start of each Locust run that are not counted (users connecting).
-LOCUST_WARMUP = 0.5
-
-
-def _distinct(servers: list[RunningServer]) -> list[RunningServer]:
-    seen: list[RunningServer] = []
-    for server in servers:
-        if server not in seen:
-            seen.append(server)
-    return seen
 
 
 def _kind(server: RunningServer) -> str:
@@ -39,70 +29,53 @@ def _kind(server: RunningServer) -> str:
 
 def predicting_servers(context) -> list[RunningServer]:
     """The scenario's servers that answer ``/predict`` with the square of ``input``."""
-    chosen = [s for s in _distinct(context.servers_used) if s.spec.app in ("square", "reference")]
+    chosen = [s for s in distinct(context.servers_used) if s.spec.app in ("square", "reference")]
     if len(chosen) < 2:
         raise MissingFigure(f"this step compares servers side by side: it needs two or more servers that square "
                             f"numbers, started by Given steps; this scenario has "
-                            f"{[s.spec.app for s in _distinct(context.servers_used)]}")
+                            f"{[s.spec.app for s in distinct(context.servers_used)]}")
     return chosen
 
 
 def load_in_turn(context, seconds: float) -> None:
     """One client asking every squaring server of the scenario in turn, back to back."""
     servers = predicting_servers(context)
-    load.progress(f"one client in turn: {' / '.join(describe(s) for s in servers)}, {seconds:g} s ...")
-    result = load.measure_in_turn([f"{s.base_url}/predict" for s in servers],
-                                  lambda i, n: {"client": f"client-{n}", "input": n % 100},
-                                  seconds=seconds, label="in turn")
+    progress(f"one client in turn: {' / '.join(describe(s) for s in servers)}, {seconds:g} s ...")
+    result = ask_in_turn([Ask(str(index), f"{server.base_url}/predict",
+                              lambda n: {"client": f"client-{n}", "input": n % 100})
+                          for index, server in enumerate(servers)], seconds=seconds, label="in turn")
     for index, server in enumerate(servers):
         part = result.only(str(index))
         _check_squares(part, server)
         context.measured.append(Measured(server, _kind(server), part))
         summary = part.summary()
-        load.progress(f"    {describe(server)}: p50 {summary['p50_ms']:.2f} ms, p99 {summary['p99_ms']:.2f} ms, "
-                      f"{summary['requests']} answers")
+        progress(f"    {describe(server)}: p50 {summary['p50_ms']:.2f} ms, p99 {summary['p99_ms']:.2f} ms, "
+                 f"{summary['requests']} answers")
 
 
 def load_with_locust(context, seconds: float, counts: list[int]) -> None:
     """At each concurrency, Locust on LitServe and on the bare app in the order A, B, B, A."""
     servers = predicting_servers(context)
     for clients in counts:
-        runs: dict[int, list[LoadRun]] = {index: [] for index in range(len(servers))}
+        runs: dict[int, list[Run]] = {index: [] for index in range(len(servers))}
         order = list(range(len(servers)))
         for index in order + order[::-1]:
             server = servers[index]
-            load.progress(f"{describe(server)}: Locust, {clients} users for {seconds:g} s ...")
-            run = run_load(LoadPlan(hosts={"plain": server.base_url}, users=clients,
-                                    seconds=seconds + LOCUST_WARMUP))
+            progress(f"{describe(server)}: Locust, {clients} users for {seconds:g} s ...")
+            run = run_load(LoadPlan(hosts={"plain": server.base_url}, users=clients, seconds=seconds))
             if run.errors:
                 raise AssertionError(f"{len(run.errors)} of {len(run.samples)} requests to {describe(server)} "
                                      f"failed under load; the first: {run.errors[0].status} {run.errors[0].error}")
             runs[index].append(run)
         for index, server in enumerate(servers):
-            result = _as_load_result(runs[index], clients, describe(server))
+            result = laid_end_to_end(runs[index], describe(server))
             context.measured.append(Measured(server, _kind(server), result))
-            load.progress(f"    {describe(server)}: {result.steady_requests_per_second:.0f} answers/s with "
-                          f"{clients} users (client CPU {result.client_cpu_share:.0%} of a core)")
+            progress(f"    {describe(server)}: {result.steady_requests_per_second():.0f} answers/s with "
+                     f"{clients} users (client CPU {result.client_cpu_share:.0%} of a core)")
 
 
-def _as_load_result(runs: list[LoadRun], clients: int, label: str) -> LoadResult:
-    """Several Locust runs of one server as one load point: their windows laid end to end."""
-    samples: list[Sample] = []
-    offset = 0.0
-    for run in runs:
-        start = run.started + LOCUST_WARMUP
-        end = run.started + run.plan.seconds
-        for s in run.samples:
-            if start <= s.sent < end:
-                samples.append(Sample(s.sent - start + offset, s.done - start + offset, s.status if s.ok else 599,
-                                      "", "locust"))
-        offset += end - start
-    cpu = max(run.client_cpu_share for run in runs)
-    return LoadResult(label, clients, 0.0, offset, samples, cpu)
-
-
-def _check_squares(result: LoadResult, server: RunningServer) -> None:
-    if not result.measured:
+def _check_squares(result: Run, server: RunningServer) -> None:
+    if not result.of():
         raise AssertionError(f"no request to {describe(server)} was answered during the measurement")
     for sample in result.samples:
         body = json.loads(sample.text) if sample.status == 200 else None
@@ -140,7 +113,7 @@ def throughput_share_of_reference(measured: list[Measured], clients: int) -> Rat
     litserve = _pick(measured, "predict", clients, f"{clients} clients' answers from LitServe")
     bare = _pick(measured, REFERENCE, clients, f"{clients} clients' answers from the bare FastAPI app")
     return Ratio(f"overhead.c{clients}_throughput_over_fastapi",
-                 litserve.result.steady_requests_per_second / bare.result.steady_requests_per_second, "higher",
+                 litserve.result.steady_requests_per_second() / bare.result.steady_requests_per_second(), "higher",
                  f"answers per second to {clients} clients (Locust) from LitServe (do-nothing model) divided by "
                  "those from a bare FastAPI app doing the same, measured one after the other")
 

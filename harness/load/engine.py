@@ -1,14 +1,16 @@
-"""Run Locust as a subprocess and read back what every request did: the suite's load engine.
+"""Run Locust as a subprocess and read back what every request did: the suite's one engine for concurrent load.
 
 Locust is never imported here (it monkey-patches the standard library with gevent); it runs as
-``locust --headless`` with the locustfile ``harness/perf/locustfiles/litserve_users.py``, whose
+``locust --headless`` with the locustfile ``harness/load/locustfiles/litserve_users.py``, whose
 users check every answer and write one JSON line per request (``locustfiles/sink.py``). This
 module builds the command, runs it, bounded in time, while sampling the client's CPU, and returns
-a :class:`LoadRun`: the samples, Locust's own statistics (``--json``) and the client's CPU use.
+a :class:`harness.load.model.Run`: the samples, Locust's own statistics (``--json``) and the
+client's CPU use. A closed-loop plan runs its ``warmup`` (:data:`harness.load.model.WARMUP`) and then
+its ``seconds``, which are the run's window; a plan with stages counts from its first second.
 
-Usage (also from other tools, e.g. a performance gate)::
+Usage (also from other tools, e.g. ``tools/client_ceiling.py``)::
 
-    from harness.perf.locust_run import LoadPlan, run_load
+    from harness.load.engine import LoadPlan, run_load
     run = run_load(LoadPlan(hosts={"plain": "http://127.0.0.1:8000"}, users=8, seconds=5))
     run.requests_per_second(), run.latency_ms(99), run.errors
 
@@ -35,13 +37,14 @@ from typing import Any, Iterable, Sequence
 
 import psutil
 
-from harness.perf.stats import percentile
+from harness.load.model import WARMUP, Run, Sample
 
 LOCUSTFILE = Path(__file__).parent / "locustfiles" / "litserve_users.py"
+#: Seconds a closed-loop run lasts beyond its plan: Locust's ``-t`` counts from its own start, and on a
+#: busy machine its first request comes up to about 2 s later; the run's time 0 is that first request.
+STARTUP_ALLOWANCE = 2.0
 #: User class of each kind of traffic.
 USER_CLASSES = {"plain": "PlainUser", "batched": "BatchedUser", "stream": "StreamUser"}
-#: A Locust process above this share of one core is measuring itself (flagged ``client_bound``).
-CLIENT_BOUND_CPU_SHARE = 0.9
 
 
 class LoadEngineError(RuntimeError):
@@ -54,7 +57,8 @@ class LoadPlan:
 
     hosts: dict[str, str]                          # kind ("plain", "batched", "stream") -> base URL
     users: int = 1                                 # users in total (split over kinds by ``weights``)
-    seconds: float = 5.0                           # run time (ignored with ``stages``: the shape ends the run)
+    seconds: float = 5.0                           # the measured time, after ``warmup`` (ignored with ``stages``)
+    warmup: float = WARMUP                         # seconds before the window (ignored with ``stages``)
     spawn_rate: float = 0.0                        # users started per second (0 = all at once)
     pace: float = 0.0                              # requests per second per user, scheduled (0 = back to back)
     paces: dict[str, float] = field(default_factory=dict)   # kind -> its own pace (instead of ``pace``)
@@ -68,109 +72,12 @@ class LoadPlan:
 
     @property
     def duration(self) -> float:
-        return self.stages[-1][0] if self.stages else self.seconds
-
-
-@dataclass
-class Sample:
-    """One request as a Locust user saw it (times are ``time.monotonic()``)."""
-
-    kind: str
-    user: int
-    sent: float
-    done: float
-    ok: bool
-    status: int
-    error: str = ""
-    ttft_ms: float | None = None
-    gaps_ms: list[float] = field(default_factory=list)
-    chunks: int = 0
+        return self.stages[-1][0] if self.stages else self.warmup + self.seconds
 
     @property
-    def ms(self) -> float:
-        return (self.done - self.sent) * 1000
-
-
-@dataclass
-class LoadRun:
-    """What one Locust run did."""
-
-    plan: LoadPlan
-    started: float                   # time.monotonic() when the first request was sent (Locust's run time 0)
-    finished: float                  # time.monotonic() when Locust had exited
-    samples: list[Sample]
-    stats: list[dict[str, Any]]      # Locust's --json statistics, one entry per request name
-    cpu_shares: dict[int, float]     # Locust process pid -> its CPU time as a share of one core
-    command: list[str]
-
-    # -- choosing samples
-    def of(self, kind: str | None = None, start: float = -math.inf, end: float = math.inf) -> list[Sample]:
-        """Samples of ``kind`` (all kinds: None) sent in [start, end) seconds after the run started."""
-        return [s for s in self.samples if (kind is None or s.kind == kind)
-                and start <= s.sent - self.started < end]
-
-    @property
-    def errors(self) -> list[Sample]:
-        return [s for s in self.samples if not s.ok]
-
-    # -- figures
-    @property
-    def duration(self) -> float:
-        """Seconds from the first request sent to the last answer."""
-        return max((s.done for s in self.samples), default=self.started) - self.started
-
-    def latency_ms(self, pct: float, kind: str | None = None, start: float = -math.inf,
-                   end: float = math.inf) -> float:
-        return percentile([s.ms for s in self.of(kind, start, end)], pct)
-
-    def ttft_ms(self, pct: float, start: float = -math.inf, end: float = math.inf) -> float:
-        return percentile([s.ttft_ms for s in self.of("stream", start, end) if s.ttft_ms is not None], pct)
-
-    def requests_per_second(self, kind: str | None = None, start: float = 0.0, end: float | None = None) -> float:
-        """Answers completed per second in [start, end) seconds after the run started."""
-        end = self.duration if end is None else end
-        done = [s for s in self.samples if (kind is None or s.kind == kind) and start <= s.done - self.started < end]
-        return len(done) / max(end - start, 1e-9)
-
-    def series(self, width: float = 1.0, kind: str | None = None) -> list[dict[str, float]]:
-        """Per time slice of ``width`` seconds (``t``: its middle): answers per second, p50 and p99 of the requests sent in it."""
-        slices = int(math.ceil(self.duration / width))
-        sent_ms: list[list[float]] = [[] for _ in range(slices)]
-        done = [0] * slices
-        errors = [0] * slices
-        for sample in self.samples:  # one pass: a soak of hours has hundreds of thousands of samples
-            if kind is not None and sample.kind != kind:
-                continue
-            sent_in = math.floor((sample.sent - self.started) / width)
-            if 0 <= sent_in < slices:
-                sent_ms[sent_in].append(sample.ms)
-                errors[sent_in] += not sample.ok
-            done_in = math.floor((sample.done - self.started) / width)
-            if 0 <= done_in < slices:
-                done[done_in] += 1
-        return [{"t": (index + 0.5) * width, "rps": done[index] / width, "sent_per_second": len(sent) / width,
-                 "p50_ms": percentile(sent, 50), "p99_ms": percentile(sent, 99), "errors": errors[index]}
-                for index, sent in enumerate(sent_ms)]
-
-    @property
-    def client_cpu_share(self) -> float:
-        """The busiest Locust process's CPU time as a share of one core."""
-        return max(self.cpu_shares.values(), default=0.0)
-
-    @property
-    def client_bound(self) -> bool:
-        return self.client_cpu_share >= CLIENT_BOUND_CPU_SHARE
-
-    def summary(self, kind: str | None = None) -> dict[str, Any]:
-        return {
-            "kind": kind or "all", "users": self.plan.users, "requests": len(self.of(kind)),
-            "failed": sum(1 for s in self.of(kind) if not s.ok),
-            "requests_per_second": round(self.requests_per_second(kind), 1),
-            "p50_ms": round(self.latency_ms(50, kind), 2), "p95_ms": round(self.latency_ms(95, kind), 2),
-            "p99_ms": round(self.latency_ms(99, kind), 2),
-            "client_cpu_share": round(self.client_cpu_share, 2), "client_bound": self.client_bound,
-            "locust_processes": len(self.cpu_shares),
-        }
+    def window(self) -> tuple[float, float]:
+        """The seconds of the run that count."""
+        return (0.0, self.duration) if self.stages else (self.warmup, self.warmup + self.seconds)
 
 
 def steady(rate: float, pace: float = 0.5) -> tuple[int, float, float]:
@@ -180,7 +87,7 @@ def steady(rate: float, pace: float = 0.5) -> tuple[int, float, float]:
     ``wait_time``: each request is due one period after the previous one was due); the users
     start at evenly spread phases of that period (its ``on_start``), so arrivals come about
     ``1 / rate`` s apart. All users are started at once; arrivals are steady after one period. A user whose
-    answer takes longer than ``1 / pace`` falls behind: :func:`harness.perf.load_figures.arrival_lag`
+    answer takes longer than ``1 / pace`` falls behind: :func:`harness.load.figures.arrival_lag`
     reports how far.
     """
     users = max(1, round(rate / pace))
@@ -213,7 +120,8 @@ def locust_command(plan: LoadPlan) -> list[str]:
                "--exit-code-on-error", "0"]
     if not plan.stages:
         users = plan.users
-        command += ["-u", str(users), "-r", str(plan.spawn_rate or users), "-t", f"{math.ceil(plan.seconds)}s"]
+        run_time = math.ceil(plan.duration + STARTUP_ALLOWANCE)
+        command += ["-u", str(users), "-r", str(plan.spawn_rate or users), "-t", f"{run_time}s"]
     else:
         command += ["-t", f"{math.ceil(plan.duration) + 5}s"]
     if plan.processes:
@@ -273,7 +181,7 @@ class _CpuWatch(threading.Thread):
         return shares
 
 
-def run_load(plan: LoadPlan, time_limit: float | None = None) -> LoadRun:
+def run_load(plan: LoadPlan, time_limit: float | None = None, label: str = "") -> Run:
     """Run ``plan`` with Locust and return what happened; a run that overstays ``time_limit`` is stopped."""
     command = locust_command(plan)
     limit = time_limit or plan.duration * 1.5 + 60
@@ -302,7 +210,7 @@ def run_load(plan: LoadPlan, time_limit: float | None = None) -> LoadRun:
         samples = sorted(_read_samples(Path(samples_dir).glob("samples-*.jsonl")), key=lambda s: s.sent)
     if samples:
         started = samples[0].sent
-    return LoadRun(plan, started, finished, samples, _stats(out), watch.shares(), command)
+    return Run(samples, started, plan.window, plan.users, watch.shares(), label, plan, _stats(out), finished)
 
 
 def _read_samples(paths: Iterable[Path]) -> Iterable[Sample]:
@@ -310,8 +218,9 @@ def _read_samples(paths: Iterable[Path]) -> Iterable[Sample]:
         for line in path.read_text().splitlines():
             if line.strip():
                 data = json.loads(line)
-                yield Sample(data["kind"], data["user"], data["sent"], data["done"], data["ok"], data["status"],
-                             data.get("error", ""), data.get("ttft_ms"), data.get("gaps_ms", []), data.get("chunks", 0))
+                yield Sample(data["kind"], data["sent"], data["done"], data["status"], data["ok"], data.get("error", ""),
+                             data["user"], arrivals=data.get("arrivals", []), produced=data.get("produced", []),
+                             batch_size=data.get("batch_size"))
 
 
 def _stats(stdout: str) -> list[dict[str, Any]]:

@@ -5,29 +5,41 @@ distribution, and its entry in ``reports/performance.json`` (beside the ``@perfo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from harness.perf import charts, results
+from harness.clients.payloads import BigStream, EchoResult
+from harness.load import charts
+from harness.load import figures as load_figures
+from harness.load.model import Run
+from harness.load.server_tree import Footprint
+from harness.performance import results
 from harness.reporting import svg
-from harness.perf.locust_run import LoadRun
-from harness.perf.server_tree import Footprint
 from harness.versions import package_version
+
+if TYPE_CHECKING:
+    from harness.load.scenarios import Target
 
 
 @dataclass
 class LoadRecord:
     """The runs and figures of one load scenario (``context.load``)."""
 
-    runs: list[tuple[str, LoadRun]] = field(default_factory=list)      # (what the run was, the run)
+    runs: list[tuple[str, Run]] = field(default_factory=list)      # (what the run was, the run)
     figures: dict[str, Any] = field(default_factory=dict)              # name -> value (checked or reported)
     footprints: list[Footprint] = field(default_factory=list)          # readings of the server tree over time
     marks: list[tuple[float, str]] = field(default_factory=list)       # (seconds into the last run, label)
+    targets: list[Target] = field(default_factory=list)   # the servers the load goes to (suite's or -D target)
+    burst_end: float = 0.0                              # seconds into the burst run when the burst ended
+    idle_footprint: Footprint | None = None             # the server tree before the load (median of 3 readings)
+    finished_at: float = 0.0                            # time.monotonic() when the last load run ended
+    echo: EchoResult | None = None                      # the last large request and its echo
+    big_stream: BigStream | None = None                 # the last stream of large chunks
 
-    def add(self, label: str, run: LoadRun) -> LoadRun:
+    def add(self, label: str, run: Run) -> Run:
         self.runs.append((label, run))
         return run
 
-    def last(self, label: str | None = None) -> LoadRun:
+    def last(self, label: str | None = None) -> Run:
         chosen = [run for name, run in self.runs if label is None or name == label]
         if not chosen:
             raise LookupError(f"this step needs a load run {label or ''} from an earlier When step; "
@@ -63,7 +75,7 @@ def _attach(record: LoadRecord, rows: list[dict]) -> None:
     attach_html("Load figures", svg.page("Load figures", svg.table(rows, "Load runs (times in ms)"),
                                             svg.table(figure_rows, "Figures of this scenario")))
     label, main = max(record.runs, key=lambda pair: pair[1].duration)
-    series = main.series(1.0)
+    series = load_figures.series(main, 1.0)
     attach_html("Throughput and latency over time", svg.page(
         f"Throughput and latency over time ({label})",
         charts.lines({"answers per second": [(r["t"], r["rps"]) for r in series],
@@ -73,8 +85,8 @@ def _attach(record: LoadRecord, rows: list[dict]) -> None:
                      "Latency of the requests sent in each second", record.marks)))
     distribution = {f"{name}, {kind}": [s.ms for s in run.samples if s.kind == kind]
                     for name, run in record.runs for kind in sorted({s.kind for s in run.samples})}
-    ttft = {f"{name}, first chunk": [s.ttft_ms for s in run.samples if s.ttft_ms]
-            for name, run in record.runs if any(s.ttft_ms for s in run.samples)}
+    ttft = {f"{name}, first chunk": [s.ttft * 1000 for s in run.samples if s.ttft is not None]
+            for name, run in record.runs if any(s.arrivals for s in run.samples)}
     attach_html("Latency distribution", svg.page("Latency distribution", charts.cdf(
         {**distribution, **ttft}, "latency (ms, log scale)", "Share of requests answered within x ms")))
     if record.footprints:
@@ -88,22 +100,22 @@ def _attach(record: LoadRecord, rows: list[dict]) -> None:
                          record.marks)))
 
 
-def _latency_lines(run: LoadRun) -> dict[str, list[tuple[float, float]]]:
+def _latency_lines(run: Run) -> dict[str, list[tuple[float, float]]]:
     """p50 and p99 per second; per kind of request when the run mixed several."""
     kinds = sorted({s.kind for s in run.samples})
     lines: dict[str, list[tuple[float, float]]] = {}
     for kind in (kinds if len(kinds) > 1 else [None]):
-        series = run.series(1.0, kind)
+        series = load_figures.series(run, 1.0, kind)
         name = f"{kind} " if kind else ""
         lines[f"{name}p50"] = [(r["t"], r["p50_ms"]) for r in series]
         lines[f"{name}p99"] = [(r["t"], r["p99_ms"]) for r in series]
     return lines
 
 
-def _series_by_kind(run: LoadRun) -> dict[str, list[dict[str, float]]]:
+def _series_by_kind(run: Run) -> dict[str, list[dict[str, float]]]:
     """Per second, for all requests and, when the run mixed kinds, for each kind."""
     kinds = sorted({s.kind for s in run.samples})
-    series = {"all": run.series(1.0)}
+    series = {"all": load_figures.series(run, 1.0)}
     if len(kinds) > 1:
-        series.update({kind: run.series(1.0, kind) for kind in kinds})
+        series.update({kind: load_figures.series(run, 1.0, kind) for kind in kinds})
     return series

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.perf.stats import percentile, steady_rate
+from harness.load.stats import percentile, steady_rate
 
 
 def test_percentile_interpolates_like_numpy():
