@@ -99,3 +99,14 @@ def parse_texts(text: str) -> str | list[str]:
 
 
 register_type(Streaming=parse_streaming, Texts=parse_texts)
+
+
+# ---------------------------------------------------------------- loops of one's own (steps/continuous_batching.py)
+
+@parse.with_pattern(r"[a-z_]+(?:(?:, | and )[a-z_]+)*")
+def parse_hooks(text: str) -> list[str]:
+    """``load_cache, decode_request and predict`` -> ``["load_cache", "decode_request", "predict"]``."""
+    return re.split(r", | and ", text)
+
+
+register_type(Hooks=parse_hooks)

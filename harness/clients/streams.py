@@ -95,3 +95,21 @@ def stream_concurrently(url: str, bodies: list[Any], *, time_limit: float = DEFA
         return list(await asyncio.gather(*(one(body) for body in bodies)))
 
     return asyncio.run(run())
+
+
+def stream_staggered(url: str, plan: list[tuple[Any, float]], *,
+                     time_limit: float = DEFAULT_TIME_LIMIT) -> list[StreamTranscript]:
+    """One stream per ``(body, delay)``: each client connects first, then sends ``delay`` seconds after the start."""
+    barrier = asyncio.Barrier(len(plan))
+
+    async def one(body: Any, delay: float) -> StreamTranscript:
+        async with new_client() as client:
+            await connect(client, url)
+            await barrier.wait()
+            await asyncio.sleep(delay)
+            return await read_stream(client, url, body, time_limit=time_limit)
+
+    async def run() -> list[StreamTranscript]:
+        return list(await asyncio.gather(*(one(body, delay) for body, delay in plan)))
+
+    return asyncio.run(run())
