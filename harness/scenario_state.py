@@ -32,7 +32,6 @@ def declare(context: Any) -> None:
     context.victim = {}                 # outcome of the request in flight when its worker was killed
     context.surviving_workers = []      # pids of the inference workers not killed (one of several killed)
     # -- continuous batching (steps/continuous_batching.py)
-    context.cb_plan = []                # list[(client, seconds after the start)]: who asked for tokens, when
     context.cb_steps = []               # list[dict]: the toy LLM's step traces during the last When
     context.idle_cpu = 0.0              # CPU cores the server tree used while it had nothing to do
     # -- monitoring

@@ -7,9 +7,6 @@ The toy LLM logs one trace per step (``servers/llm_apps.py``); the checks are in
 
 from __future__ import annotations
 
-import time
-
-import psutil
 from behave import then, when
 from hamcrest import assert_that, equal_to, less_than
 
@@ -18,41 +15,30 @@ from common import TIME_LIMIT, record_transcripts, url
 from harness.checks import continuous_batching as cb
 from harness.checks.streams import stream_marked_incomplete
 from harness.clients import streams
+from parameter_types import parse_cue
 from harness.reporting import attachments
-from harness.serving.traces import traces_between
+from harness.serving import watch
+from harness.serving.traces import step_traces
 
 #: Columns of the table of "clients ask the toy model for tokens".
-COLUMNS = ["client", "prompt", "tokens", "after ms"]
+COLUMNS = ["client", "prompt", "tokens", "asks"]
 
-
-# ---------------------------------------------------------------- requests
 
 @when("clients ask the toy model for tokens")
 def step_ask_for_tokens(context):
     if context.table is None or list(context.table.headings) != COLUMNS:
         raise ValueError(f"this step needs a table with the columns {COLUMNS}")
-    plan = [({"client": row["client"], "prompt": row["prompt"], "tokens": int(row["tokens"])},
-             int(row["after ms"]) / 1000) for row in context.table]
-    context.cb_plan = [(body["client"], delay) for body, delay in plan]
-    record_transcripts(context, streams.stream_staggered(url(context), plan, time_limit=TIME_LIMIT))
-    since = min(t.sent_at for t in context.transcripts)
-    until = max(t.finished_at for t in context.transcripts)
-    wanted = sum(len(t.chunks) for t in context.transcripts)
-    context.cb_steps = traces_between(context.server, "step", since, until, at_least=1,
-                                      where=lambda trace: bool(trace["members"] or trace["left"]))
-    if sum(len(s["members"]) for s in context.cb_steps) < wanted:  # the log can lag behind the last chunk
-        context.cb_steps = traces_between(context.server, "step", since, until + 1.0, wait=1.0)
+    plan = [({"client": row["client"], "prompt": row["prompt"], "tokens": int(row["tokens"])}, parse_cue(row["asks"]))
+            for row in context.table]
+    record_transcripts(context, streams.stream_cued(url(context), plan, time_limit=TIME_LIMIT))
+    context.cb_steps = step_traces(context.server, context.transcripts)
     attachments.attach_text("Steps (step: sequences advanced; first tokens; left)", "\n".join(
         f"{s['step']}: {s['members']}; first {s['first_tokens']}; left {s['left']}" for s in context.cb_steps))
 
 
 @when("the server has had nothing to do for {ms:d} ms")
 def step_idle(context, ms):
-    tree = [psutil.Process(context.server.pid)] + psutil.Process(context.server.pid).children(recursive=True)
-    before = {p.pid: sum(p.cpu_times()[:2]) for p in tree}
-    time.sleep(ms / 1000)
-    after = {p.pid: sum(p.cpu_times()[:2]) for p in tree if p.is_running()}
-    context.idle_cpu = sum(after[pid] - before[pid] for pid in after) / (ms / 1000)
+    context.idle_cpu = watch.cpu_share_over(context.server.pid, ms / 1000)
 
 
 # ---------------------------------------------------------------- what each client received
@@ -103,7 +89,7 @@ def step_waited(context, ms):
 
 @then("the clients who asked later get their first token no earlier than those who asked before them")
 def step_in_order(context):
-    cb.first_tokens_in_order(cb.sequences(context.transcripts, context.cb_steps), context.cb_plan)
+    cb.first_tokens_in_order(cb.sequences(context.transcripts, context.cb_steps))
 
 
 # ---------------------------------------------------------------- an idle server
