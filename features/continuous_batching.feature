@@ -45,7 +45,7 @@ Feature: Continuous batching
   Scenario: A finished sequence leaves, and a request waiting for a slot takes it at once
     When clients ask the toy model for tokens
       | client   | prompt | tokens | asks                       |
-      | client-1 | short  | 4      | at the start               |
+      | client-1 | short  | 12     | at the start               |
       | client-2 | long2  | 16     | at the start               |
       | client-3 | long3  | 16     | at the start               |
       | client-4 | long4  | 16     | at the start               |
@@ -58,13 +58,13 @@ Feature: Continuous batching
   @allure.label.story:Slots @normal
   Scenario: Requests waiting for a slot get one in the order they came
     When clients ask the toy model for tokens
-      | client   | prompt | tokens | asks                       |
-      | client-1 | short  | 4      | at the start               |
-      | client-2 | long2  | 16     | at the start               |
-      | client-3 | long3  | 16     | at the start               |
-      | client-4 | long4  | 16     | at the start               |
-      | client-5 | waits  | 3      | when client-2 has 2 tokens |
-      | client-6 | later  | 3      | when client-2 has 8 tokens |
+      | client   | prompt | tokens | asks                        |
+      | client-1 | short  | 12     | at the start                |
+      | client-2 | long2  | 16     | at the start                |
+      | client-3 | long3  | 16     | at the start                |
+      | client-4 | long4  | 16     | at the start                |
+      | client-5 | waits  | 3      | when client-2 has 2 tokens  |
+      | client-6 | later  | 3      | when client-2 has 13 tokens |
     Then every client receives exactly its own tokens, in order, from the steps that advanced its sequence
     And the clients who asked later get their first token no earlier than those who asked before them
 
