@@ -41,6 +41,7 @@ CAPABILITIES: dict[str, Capability] = {c.name: c for c in [
     Capability("info_endpoint", "the /info endpoint", since="0.2.6"),
     Capability("info_whole_server", "/info in its first form, one description for the whole server",
                since="0.2.6", until="0.2.11"),
+    Capability("continuous_batching", "LitAPI(loop=ContinuousBatchingLoop()): continuous batching", since="0.2.6"),
     Capability("health_hook", "LitAPI.health(), asked by /health (PR #430)", since="0.2.7"),
     Capability("enable_async", "LitAPI(enable_async=True): async models", since="0.2.9"),
     Capability("several_litapis", "several LitAPIs on one server, each at its api_path", since="0.2.11"),
@@ -48,6 +49,8 @@ CAPABILITIES: dict[str, Capability] = {c.name: c for c in [
                since="0.2.11"),
     Capability("embeddings_single_input_when_batching", "OpenAIEmbeddingSpec refuses a list of inputs when the "
                "API batches (PR #500; before, the list was served as one request)", since="0.2.11"),
+    Capability("lit_loop_v2", "a LitLoop subclass with run(lit_api, ...) and put_response as LitServe documents them "
+               "(their shape changed in 0.2.11)", since="0.2.11"),
     Capability("info_per_endpoint", "/info describes each endpoint (the form of several LitAPIs)", since="0.2.12"),
     Capability("async_stream_encode", "an async streaming model's encode_response gets predict's async "
                "generator (up to 0.2.12, one call per chunk with a plain list)", since="0.2.13"),
