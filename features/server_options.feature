@@ -12,9 +12,10 @@ Feature: The LitServer options production deployments switch on
   happened inside: which inference worker served a request and over which transport it
   travelled, which hooks fired and when, which middlewares the answer passed.
 
-  The server used here serves two models, at "/predict" and at "/second", with 1 inference
-  worker for "/predict" and 2 for "/second". Its health check is at "/healthz" and its info
-  at "/about".
+  The server used here serves two models, at "/predict" and at "/second" (one LitServer
+  serves several LitAPIs from 0.2.11 on; before, only "/predict"), with 1 inference worker
+  for "/predict" and 2 for "/second", and 1 API server. Its health check is at "/healthz"
+  and its info at "/about".
 
   Which releases: callbacks and middlewares exist from LitServe 0.2.3 on, request tracking
   from 0.2.4, a custom health path from 0.2.5, the fast queue, a custom info path and model
@@ -23,22 +24,18 @@ Feature: The LitServer options production deployments switch on
   without it (its log says so), and the scenarios about that option do not apply.
 
   Background:
-    Given a model server that reports what LitServe did with each request, with the fast queue, with callbacks recording each hook, with 2 middlewares of its own, tracking the requests in flight, with its health check at "/healthz", with its info at "/about", describing its model as name "squarer" and version "2.1", without an OpenAPI schema, with no request timeout and with 1 inference worker for "/predict" and 2 for "/second", given as a dict
+    Given a model server that reports what LitServe did with each request, with the fast queue, with callbacks recording each hook, with 2 middlewares of its own, tracking the requests in flight, with its health check at "/healthz", with its info at "/about", describing its model as name "squarer" and version "2.1", without an OpenAPI schema, with no request timeout, with 1 inference worker for "/predict" and 2 for "/second", given as a dict, and with 1 API server
 
+  @id.server-options.fast-queue-carries-requests
   @allure.label.story:Fast_queue @critical @litserve.since:0.2.6
-  Scenario Outline: With the fast queue, requests travel to the model over ZeroMQ
-    When a client asks "<path>" for the square of 3
+  Scenario: With the fast queue, requests travel to the model over ZeroMQ
+    When a client asks "/predict" for the square of 3
     Then the answer says the request travelled over the ZeroMQ fast queue
 
-    @id.server-options.fast-queue-carries-requests
-    Examples:
-      | path     |
-      | /predict |
-      | /second  |
-
+  @id.server-options.each-hook-fires-once-in-order
   @allure.label.story:Callbacks @critical @litserve.since:0.2.3
-  Scenario Outline: Every hook of a callback fires once for each request, in order
-    When 3 clients ask "<path>" for squares one after another
+  Scenario: Every hook of a callback fires once for each request, in order
+    When 3 clients ask "/predict" for squares one after another
     Then each request fired each of these hooks once, in this order
       | hook                      |
       | on_request                |
@@ -50,11 +47,21 @@ Feature: The LitServer options production deployments switch on
       | on_after_encode_response  |
       | on_response               |
 
-    @id.server-options.each-hook-fires-once-in-order
-    Examples:
-      | path     |
-      | /predict |
-      | /second  |
+  @id.server-options.hooks-fire-for-openai-endpoint
+  @allure.label.story:Callbacks @critical @litserve.since:0.2.5
+  Scenario: Every hook of a callback fires once for each request to the OpenAI-compatible endpoint, in order
+    Given a chat model server with callbacks recording each hook
+    When 2 clients ask the chat model "hello", one after another
+    Then each request fired each of these hooks once, in this order
+      | hook                      |
+      | on_request                |
+      | on_before_decode_request  |
+      | on_after_decode_request   |
+      | on_before_predict         |
+      | on_after_predict          |
+      | on_before_encode_response |
+      | on_after_encode_response  |
+      | on_response               |
 
   @id.server-options.middlewares-applied-once-in-order
   @allure.label.story:Middlewares @critical @litserve.since:0.2.3

@@ -101,9 +101,15 @@ class OptionsAPI(InstrumentedAPI):
         return super().health()
 
 
-def build(settings: AppSettings) -> list[ls.LitAPI]:
-    """The two LitAPIs of the options server, at ``/predict`` and ``/second``."""
-    return [OptionsAPI(settings, api_path=path) for path in PATHS]
+def build(settings: AppSettings) -> list[ls.LitAPI] | ls.LitAPI:
+    """The two LitAPIs of the options server, at ``/predict`` and ``/second``; releases before 0.2.11 serve one
+    LitAPI per server, so there only ``/predict``."""
+    first = OptionsAPI(settings, api_path=PATHS[0])
+    if "api_path" in first.server_kwargs:  # this LitAPI takes no api_path: one LitAPI per server
+        print(f"suite: litserve {litserve_version()} serves one LitAPI per server: serving only /predict", flush=True)
+        first.server_kwargs.pop("api_path")
+        return first
+    return [first, *(OptionsAPI(settings, api_path=path) for path in PATHS[1:])]
 
 
 class HookRecorder(ls.Callback):

@@ -148,6 +148,7 @@ TRAITS: tuple[Trait, ...] = (
           r'with (?P<first>\d+) inference workers? for "/predict" and (?P<second>\d+) for "/second", '
           r"given as a (?P<form>list|dict)",
           lambda m: {"workers_per_api": f"{m['form']}:{m['first']},{m['second']}"}),
+    Trait("with 1 API server", r"with (?P<n>\d+) API servers?", lambda m: {"api_servers": int(m["n"])}),
     Trait("whose health check raises an error", r"whose health check raises an error",
           lambda m: {"health_mode": "raises"}),
     Trait("whose health check takes 1500 ms", r"whose health check takes (?P<ms>\d+) ms",
