@@ -110,12 +110,12 @@ Feature: The LitServer options production deployments switch on
   @allure.label.story:Workers_per_model @normal @litserve.since:0.2.18
   Scenario Outline: Each model runs the number of inference workers given for it
     When 4 clients ask "<path>" at the same moment, each held for 200 ms
-    Then they were served by <workers> inference worker
+    Then they were served by <workers>
 
     Examples:
-      | path     | workers |
-      | /predict | 1       |
-      | /second  | 2       |
+      | path     | workers                       |
+      | /predict | 1 inference worker            |
+      | /second  | 2 different inference workers |
 
   @id.server-options.shutdown-api-needs-its-key
   @fixture.fresh_server @allure.label.story:Shutdown_API @critical @litserve.since:0.2.12
