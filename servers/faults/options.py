@@ -6,6 +6,8 @@ fast-queue scenario catches it (a registered known defect)."""
 
 from __future__ import annotations
 
+import functools
+
 from servers.faults.registry import fault
 
 _CALLBACKS = [("litserve.callbacks.base.CallbackRunner.trigger_event", "getattr(callback, event_name)")]
@@ -71,6 +73,7 @@ def custom_health_path_ignored() -> None:
 
     original = LitServer.__init__
 
+    @functools.wraps(original)
     def init(self, *args, **kwargs):
         kwargs.pop("healthcheck_path", None)
         original(self, *args, **kwargs)
@@ -86,6 +89,7 @@ def model_metadata_dropped() -> None:
 
     original = LitServer.__init__
 
+    @functools.wraps(original)
     def init(self, *args, **kwargs):
         kwargs.pop("model_metadata", None)
         original(self, *args, **kwargs)
@@ -103,21 +107,25 @@ def shutdown_key_not_checked() -> None:
 
 
 @fault("health_exception_means_healthy", features=["edge_cases"], scenarios="health method that raises",
-       requires=_HEALTH_GUARD, worker=False)
+       requires=_HEALTH_GUARD + [("litserve.server.LitServer.lifespan", "response_queue_to_buffer(")], worker=False)
 def health_exception_means_healthy() -> None:
     """An exception of the model's health() is taken as "healthy": the health check answers 200."""
+    import contextlib
+
     from litserve.server import LitServer
 
-    original = LitServer._register_internal_endpoints
+    original = LitServer.lifespan
 
-    def register(self):
-        for lit_api in self.litapi_connector:
+    @contextlib.asynccontextmanager
+    async def lifespan(self, app):
+        for lit_api in self.litapi_connector:  # in the API server process: the workers have their own copies
             def forgiving(health=lit_api.health):
                 try:
                     return health()
                 except Exception:
                     return True
             lit_api.health = forgiving
-        original(self)
+        async with original(self, app):
+            yield
 
-    LitServer._register_internal_endpoints = register
+    LitServer.lifespan = lifespan
