@@ -88,7 +88,7 @@ class OptionsAPI(InstrumentedAPI):
             raise _RAISES[request["raise"]]()
         value = request["input"]
         return {"client": request.get("client", ""), "output": value * value, "worker": os.getpid(),
-                "transport": _transport(), "endpoint": self.api_path}
+                "transport": _transport(), "endpoint": getattr(self, "api_path", PATHS[0])}
 
     def encode_response(self, output: dict) -> dict:
         return output
