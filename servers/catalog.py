@@ -141,6 +141,7 @@ CATALOG: dict[str, App] = {
         factory="servers.openai_apps:build_chat",
         phrases={"a chat model server": {}},
         uses=SERVER | MODEL | FAILURES | STREAM | {"callbacks"},
+        extras=frozenset({"callbacks"}),  # the hook-recording callback only watches (server_options.feature)
     ),
     "embeddings": App(
         factory="servers.openai_apps:build_embeddings",
