@@ -99,7 +99,7 @@ TRAITS: tuple[Trait, ...] = (
     Trait("answers in 6 pieces 50 ms apart",
           r"answers in (?P<chunks>\d+) pieces(?: (?P<pause>\d+) ms apart)?", _chunks),
     Trait("with 2 inference workers (and 3 API servers)",
-          r"with (?P<workers>\d+) inference workers?(?! for)(?: and (?P<api_servers>\d+) API servers?)?", _workers),
+          r"with (?P<workers>\d+) inference workers?\b(?! for)(?: and (?P<api_servers>\d+) API servers?)?", _workers),
     Trait("with a request timeout of 500 ms",
           r"with a request timeout of (?P<ms>\d+) ms", lambda m: {"timeout": _seconds(m["ms"])}),
     Trait("fails in decode for 13, in predict for 14 and in encode for 15 (for any batch with client-2)",
