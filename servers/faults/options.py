@@ -65,36 +65,32 @@ def track_requests_counter_off() -> None:
     RequestCountMiddleware.__call__ = count_without_decrement
 
 
-@fault("custom_health_path_ignored", features=["server_options"], scenarios="answer at their own paths",
-       requires=_HEALTH_PATH, worker=False)
-def custom_health_path_ignored() -> None:
-    """LitServer(healthcheck_path=...) is ignored: the health check stays at /health."""
+def _drop_server_option(name: str) -> None:
+    """``LitServer(...)`` ignores the option ``name`` (its signature kept: the app asks it what it takes)."""
     from litserve.server import LitServer
 
     original = LitServer.__init__
 
     @functools.wraps(original)
     def init(self, *args, **kwargs):
-        kwargs.pop("healthcheck_path", None)
+        kwargs.pop(name, None)
         original(self, *args, **kwargs)
 
     LitServer.__init__ = init
+
+
+@fault("custom_health_path_ignored", features=["server_options"], scenarios="answer at their own paths",
+       requires=_HEALTH_PATH, worker=False)
+def custom_health_path_ignored() -> None:
+    """LitServer(healthcheck_path=...) is ignored: the health check stays at /health."""
+    _drop_server_option("healthcheck_path")
 
 
 @fault("model_metadata_dropped", features=["server_options"], scenarios="info shows the model's metadata",
        requires=_METADATA, worker=False)
 def model_metadata_dropped() -> None:
     """LitServer(model_metadata=...) is dropped: the info shows no model."""
-    from litserve.server import LitServer
-
-    original = LitServer.__init__
-
-    @functools.wraps(original)
-    def init(self, *args, **kwargs):
-        kwargs.pop("model_metadata", None)
-        original(self, *args, **kwargs)
-
-    LitServer.__init__ = init
+    _drop_server_option("model_metadata")
 
 
 @fault("shutdown_key_not_checked", features=["server_options"], scenarios="shutdown API shuts the server down",
