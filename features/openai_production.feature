@@ -21,7 +21,8 @@ Feature: The OpenAI-compatible chat API in production configurations
   refused a model whose only async hook is predict, the way LitServe documents it (PR 552). LitServe does not stop a
   generation whose client left (issue 165, closed as won't fix; PR 223 was not merged).
 
-  @id.openai-production.concurrent-streams @allure.label.story:Production_concurrent_streams @blocker
+  @id.openai-production.concurrent-streams-each-get-their-own
+  @allure.label.story:Production_concurrent_streams @blocker
   Scenario Outline: Clients streaming at the same moment each get their own answer, as it is produced
     Given <server>
     When <count> <clients> stream answers from the chat model at the same moment, each about its own topic
@@ -29,7 +30,7 @@ Feature: The OpenAI-compatible chat API in production configurations
     And every client got its first piece before the model had produced that stream's last piece
     And <proof>
 
-    @id.openai-production.async-model-streams @litserve.since:0.2.13.openai_async_predict_only
+    @id.openai-production.async-model-streams @litserve.since:0.2.13
     Examples: an async model
       | server                                                                                 | count | clients        | proof                                          |
       | an async chat model server that records what it is asked, answers in 6 pieces 60 ms apart | 4     | clients        | one worker produced the streams at the same time |
@@ -47,14 +48,15 @@ Feature: The OpenAI-compatible chat API in production configurations
       | a chat model server that records what it is asked, answers in 6 pieces 60 ms apart, with 2 inference workers and 2 API servers | 2     | clients        | 2 workers produced the streams, one each         |
       | a chat model server that records what it is asked, answers in 6 pieces 60 ms apart, with 2 inference workers and 2 API servers | 2     | openai clients | 2 workers produced the streams, one each         |
 
-  @id.openai-production.client-leaves-mid-stream @allure.label.story:Production_client_leaves @critical
+  @id.openai-production.client-leaving-midstream-frees-the-model
+  @allure.label.story:Production_client_leaves @critical
   Scenario Outline: A client that leaves mid-stream frees the model for the next client
     Given <server>
     When a client streaming a long answer leaves after 2 pieces, and then another client streams an answer
     Then the model stops producing the answer of the client that left within 5 pieces of its leaving
     And the next client's stream carries its own 6 pieces, in order, and ends as a complete answer
 
-    @id.openai-production.async-model-client-leaves @litserve.since:0.2.13.openai_async_predict_only
+    @id.openai-production.async-model-client-leaves @litserve.since:0.2.13
     Examples: an async model
       | server                                                                                 |
       | an async chat model server that records what it is asked, answers in 6 pieces 60 ms apart |

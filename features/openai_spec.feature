@@ -24,7 +24,8 @@ Feature: The OpenAI-compatible API to the letter of OpenAI's reference
   Background:
     Given a chat model server that records what it is asked, answers in 6 pieces 10 ms apart
 
-  @id.openai-spec.finish-reason @allure.label.story:Finish_reason @critical
+  @id.openai-spec.finish-reason-says-why-it-ended
+  @allure.label.story:Finish_reason @critical
   Scenario Outline: The finish reason says why the answer ended
     When a client asks for a chat answer of 6 pieces <request>, <streaming>
     Then the answer carries <pieces> pieces and ends with the finish reason "<reason>"
@@ -41,7 +42,7 @@ Feature: The OpenAI-compatible API to the letter of OpenAI's reference
       | with max_tokens 3  | without streaming | 3      | length |
       | with max_tokens 3  | with streaming    | 3      | length |
 
-    @id.openai-spec.completion-token-limit-is-length @litserve.since:0.2.6.chat_max_completion_tokens
+    @id.openai-spec.completion-token-limit-is-length @litserve.since:0.2.6.max_completion_tokens
     Examples: the completion token limit cuts it
       | request                       | streaming         | pieces | reason |
       | with max_completion_tokens 3  | without streaming | 3      | length |
@@ -53,7 +54,8 @@ Feature: The OpenAI-compatible API to the letter of OpenAI's reference
       | offering the tool "lookup"  | without streaming | 0      | tool_calls |
       | offering the tool "lookup"  | with streaming    | 0      | tool_calls |
 
-  @id.openai-spec.usage-only-when-asked @allure.label.story:Stream_usage @critical
+  @id.openai-spec.usage-only-when-asked
+  @allure.label.story:Stream_usage @critical
   Scenario Outline: A stream carries the usage only when the client asks for it
     When a client streams a chat answer <options>
     Then the stream carries <count> chunk(s) with a usage
@@ -74,7 +76,8 @@ Feature: The OpenAI-compatible API to the letter of OpenAI's reference
     When a client streams a chat answer asking for the usage
     Then the last chunk before [DONE] is a chunk of its own with no choices and the usage: 4 prompt tokens, 6 completion tokens and 10 in total
 
-  @id.openai-spec.options-as-sent @allure.label.story:Options_reach_the_model @critical
+  @id.openai-spec.options-reach-the-model-as-sent
+  @allure.label.story:Options_reach_the_model @critical
   Scenario Outline: The options a client sends reach the model as they were sent
     When a client asks the chat model for an answer with <option>
     Then the model received the request's <field> exactly as the client sent it
@@ -100,7 +103,7 @@ Feature: The OpenAI-compatible API to the letter of OpenAI's reference
       | option                                         | field    |
       | the metadata "team: search" and "tier: gold"   | metadata |
 
-    @id.openai-spec.reasoning-effort-reaches-the-model @litserve.since:0.2.13.chat_reasoning_effort
+    @id.openai-spec.reasoning-effort-reaches-the-model @litserve.since:0.2.13.reasoning_effort
     Examples: reasoning effort
       | option                        | field            |
       | the reasoning effort "high"   | reasoning_effort |
@@ -115,7 +118,8 @@ Feature: The OpenAI-compatible API to the letter of OpenAI's reference
       | a text part and an image part with high detail  |
       | a text part and two image parts                 |
 
-  @id.openai-spec.schema-errors @allure.label.story:Schema_errors @critical
+  @id.openai-spec.schema-breaking-request-is-4xx
+  @allure.label.story:Schema_errors @critical
   Scenario Outline: A request that breaks the schema is told so with a 4xx, not a 500
     When a client sends the chat model a request with <broken>
     Then the client is told its request breaks the schema: a status in the 400s and a message naming the field
@@ -138,7 +142,8 @@ Feature: The OpenAI-compatible API to the letter of OpenAI's reference
       | 0 choices (n = 0)                       |
       | a negative number of choices (n = -1)   |
 
-  @id.openai-spec.api-key @allure.label.story:Api_key @critical
+  @id.openai-spec.openai-client-api-key
+  @allure.label.story:Api_key @critical
   Scenario Outline: The openai client's API key opens a server that requires one
     Given a chat model server that records what it is asked, requires the API key "sk-letter"
     When <client> asks the chat model for an answer
