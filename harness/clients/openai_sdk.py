@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 import openai
 
 #: Seconds the client waits for an answer (the SDK's own default is 10 minutes).
@@ -79,11 +80,21 @@ def chat_concurrently(base_url: str, calls: list[dict]) -> list[SdkCall]:
 
     def one(arguments: dict) -> SdkCall:
         client = client_for(base_url)
+        _warm_up(client)
         barrier.wait()
         return chat(base_url, client=client, **arguments)
 
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
         return list(pool.map(one, calls))
+
+
+def _warm_up(client: openai.OpenAI) -> None:
+    """One small request (its answer does not matter) so that the client's connection and first-call work are
+    done before a race starts: on a loaded machine they take hundreds of milliseconds."""
+    try:
+        client.with_options(max_retries=0).get("/models", cast_to=httpx.Response)
+    except openai.APIError:
+        pass
 
 
 def embed(base_url: str, **arguments) -> SdkCall:
