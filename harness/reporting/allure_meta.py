@@ -109,10 +109,12 @@ def link_name(link: dict) -> str:
 
 def results_dir(context) -> Path | None:
     """The folder the active Allure formatter writes to, or None when no Allure formatter runs."""
+    # behave offers hooks no public list of the run's formatters: ``context._runner`` is the only way to them.
     for formatter in getattr(context._runner, "formatters", []):
-        file_logger = getattr(formatter, "file_logger", None)
-        if type(formatter).__name__ == "AllureFormatter" and file_logger is not None:
-            return Path(file_logger._report_dir)
+        if type(formatter).__name__ == "AllureFormatter":
+            # the folder the formatter was given (behave's public ``stream_opener.name``; its file logger
+            # keeps the same path in a private attribute)
+            return Path(formatter.stream_opener.name).absolute()
     return None
 
 
@@ -130,6 +132,7 @@ def finish_run(context) -> None:
     """Make this run's results readable: tag-made labels as words, the feature's description on each scenario."""
     folder = results_dir(context)
     if folder is not None:
+        # behave hands hooks one feature at a time; the parsed list of all is only on its runner
         descriptions = {f.name: "\n".join(f.description) for f in getattr(context._runner, "features", [])}
         tidy_labels(folder, descriptions)
 
