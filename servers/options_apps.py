@@ -29,7 +29,7 @@ import time
 import litserve as ls
 
 from servers.base import InstrumentedAPI
-from servers.compat import litserve_version
+from servers.compat import CALLBACK_BASE, litserve_version
 from servers.settings import AppSettings
 
 #: The answer header each user middleware adds its name to.
@@ -112,7 +112,7 @@ def build(settings: AppSettings) -> list[ls.LitAPI] | ls.LitAPI:
     return [first, *(OptionsAPI(settings, api_path=path) for path in PATHS[1:])]
 
 
-class HookRecorder(ls.Callback):
+class HookRecorder(CALLBACK_BASE):
     """Logs every hook call: ``suite: trace hook {"hook": ..., "pid": ..., "at": ..., "active": ...}``."""
 
     def _record(self, hook: str, **kwargs) -> None:
