@@ -11,9 +11,10 @@
 * When a scenario fails, the logs of the servers it used are attached to the report.
 * The Allure results folder is emptied when the run starts and gets the run's environment and
   failure categories; labels made from tags are tidied when it ends (``harness.reporting.allure_meta``).
-* ``@known_litserve_defect`` scenarios: see ``harness/tags/known_defects.py`` (failures relabelled,
-  not counted in the exit code, reported to Allure as known and broken; a pass is announced as a fixed
-  defect; the run ends with the verdict: new failures, known LitServe defects, passed).
+* Every scenario is judged against the registry of known LitServe defects, ``known_defects.toml``
+  (``harness/tags/known_defects.py``): a failure that is the registered failure of this release (step and
+  message) is a known defect, not counted in the exit code and reported to Allure as known and broken;
+  a registered defect that passes no longer reproduces and fails the run; the run ends with the verdict.
 * After each scenario that measured performance, its figures go to ``reports/performance.json``
   and its tables and charts to the report.
 * After each load scenario (``features/load*.feature``), the same for its Locust runs; with
@@ -69,8 +70,8 @@ def before_all(context):
     context.options = options.parse(context.config.userdata)
     make_ctrl_c_interrupt_everywhere()  # also inside asyncio.run (harness/serving/ctrl_c.py)
     allure_meta.start_run(context)
-    known_defects.install()
     context.litserve_version = releases.installed_litserve()
+    known_defects.install(context.litserve_version)
     use_fixture(server_pool, context)
     # behave has no public hook that sees every parsed feature before the run; its runner (private) holds them
     context.server_plan = ServerPlan.for_run(context._runner.features, context.config)

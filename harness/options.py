@@ -38,6 +38,7 @@ class SuiteOptions:
     load_scale: float = 1.0                  # every load duration is multiplied by this
     load_processes: int = 0                  # Locust --processes (0 = one process)
     soak_minutes: float = DEFAULT_SOAK_MINUTES
+    verdict_file: str = ""                   # write every scenario's outcome there as JSON (tools/behave_runs.py)
 
     def seconds(self, seconds: float) -> float:
         """A load duration of ``seconds`` scaled by ``-D load_scale``."""
@@ -86,6 +87,12 @@ def _body(text: str) -> dict:
     return body
 
 
+def _path(text: str) -> str:
+    if not text.strip():
+        raise ValueError("expected a file path")
+    return text
+
+
 def _url(text: str) -> str:
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname or not parts.port:
@@ -96,6 +103,7 @@ def _url(text: str) -> str:
 _PARSERS: dict[str, Callable[[str], Any]] = {
     "start_ahead": _yes_no, "target": _url, "allow_remote_target": _yes_no, "target_body": _body,
     "load_scale": _number("times"), "load_processes": _count, "soak_minutes": _number("minutes"),
+    "verdict_file": _path,
 }
 
 

@@ -13,7 +13,10 @@ Categories (Allure matches the failure message with Java regexes, DOTALL; a resu
 so the patterns exclude each other):
 
 * "Known LitServe defects": *broken* with ``KNOWN LITSERVE DEFECT`` in the message: how
-  ``harness.tags.known_defects`` reports a scenario that failed only as documented.
+  ``harness.tags.known_defects`` reports a scenario that failed exactly as its ``known_defects.toml``
+  entry says, on a release in the entry's range.
+* "Known defects that no longer reproduce": *failed* with ``NO LONGER REPRODUCES``: a registered defect
+  of this release whose scenario passed (fixed? its range in the registry needs ending).
 * "Environment problems": a server never became ready (``harness.serving.launcher.ServerStartError``).
 * "Product defects": any other *failed* result (a failed assertion): a new failure, LitServe did not
   behave as the feature says.
@@ -41,18 +44,28 @@ DEFAULT_RESULTS_DIR = REPO_ROOT / "reports" / "allure-results"
 
 KNOWN_DEFECT_MARK = "KNOWN LITSERVE DEFECT"
 KNOWN_DEFECTS_CATEGORY = "Known LitServe defects"
+NO_LONGER_MARK = "NO LONGER REPRODUCES"
 SERVER_START_ERROR = "ServerStartError"
 
 _NOT_KNOWN = f"(?!.*{KNOWN_DEFECT_MARK})"
 _NOT_ENVIRONMENT = f"(?!.*{SERVER_START_ERROR})"
+_NOT_NO_LONGER = f"(?!{NO_LONGER_MARK})"
 
 CATEGORIES: list[dict] = [
     {
         "name": KNOWN_DEFECTS_CATEGORY,
-        "description": "Scenarios tagged @known_litserve_defect that failed as documented: LitServe is known to "
-                       "behave this way (each links to its LitServe issue). They do not fail the run.",
+        "description": "Scenarios that failed exactly as registered in known_defects.toml for this release: "
+                       "LitServe is known to behave this way (each links to its LitServe issue or pull "
+                       "request). They do not fail the run.",
         "matchedStatuses": ["broken"],
         "messageRegex": f"(?s).*{KNOWN_DEFECT_MARK}.*",
+    },
+    {
+        "name": "Known defects that no longer reproduce (fixed?)",
+        "description": "A registered defect of this release whose scenario passed: fixed? End the entry's "
+                       "range in known_defects.toml. They fail the run, so the registry stays true.",
+        "matchedStatuses": ["failed"],
+        "messageRegex": f"(?s){NO_LONGER_MARK}.*",
     },
     {
         "name": "Environment problems (a server never became ready)",
@@ -63,7 +76,7 @@ CATEGORIES: list[dict] = [
         "name": "Product defects (LitServe did not behave as specified)",
         "description": "New failures: LitServe did not behave as the feature says.",
         "matchedStatuses": ["failed"],
-        "messageRegex": f"(?s){_NOT_ENVIRONMENT}.*",
+        "messageRegex": f"(?s){_NOT_NO_LONGER}{_NOT_ENVIRONMENT}.*",
     },
     {
         "name": "Test defects (the suite itself broke)",
