@@ -38,7 +38,7 @@ class SuiteOptions:
     load_scale: float = 1.0                  # every load duration is multiplied by this
     load_processes: int = 0                  # Locust --processes (0 = one process)
     soak_minutes: float = DEFAULT_SOAK_MINUTES
-    verdict_file: str = ""                   # write every scenario's outcome there as JSON (tools/behave_runs.py)
+    verdict_file: str = ""                   # write every scenario's outcome there as JSON (the tools read it)
 
     def seconds(self, seconds: float) -> float:
         """A load duration of ``seconds`` scaled by ``-D load_scale``."""
@@ -87,17 +87,17 @@ def _body(text: str) -> dict:
     return body
 
 
-def _path(text: str) -> str:
-    if not text.strip():
-        raise ValueError("expected a file path")
-    return text
-
-
 def _url(text: str) -> str:
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname or not parts.port:
         raise ValueError("expected a URL like http://127.0.0.1:8000")
     return text.rstrip("/")
+
+
+def _path(text: str) -> str:
+    if not text.strip():
+        raise ValueError("expected a file path")
+    return text
 
 
 _PARSERS: dict[str, Callable[[str], Any]] = {

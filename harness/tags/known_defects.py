@@ -181,9 +181,8 @@ def install(version: str, defects: tuple[defect_registry.KnownDefect, ...] | Non
 def after_all(context) -> None:
     """Write every scenario's outcome to ``-D verdict_file=PATH`` if asked; without behave's summary
     (``--no-summary``), print the verdict here."""
-    verdict_file = context.config.userdata.get("verdict_file")
-    if verdict_file:
-        _run.write(Path(verdict_file))
+    if context.options.verdict_file:
+        _run.write(Path(context.options.verdict_file))
     if not context.config.summary:
         print(f"\n{_run.summary()}", file=sys.__stdout__, flush=True)
 

@@ -21,9 +21,12 @@ from servers.settings import AppSettings
 
 ENVIRONMENT = """
 from pathlib import Path
+from harness import options
 from harness.tags import defect_registry, known_defects, releases
 
 def before_all(context):
+    # -D litserve=X stands in for the installed release here; every other -D is a suite option
+    context.options = options.parse({k: v for k, v in context.config.userdata.items() if k != "litserve"})
     defects = defect_registry.parse_registry(Path("registry.toml").read_text())
     known_defects.install(context.config.userdata.get("litserve", "0.2.10"), defects)
 
