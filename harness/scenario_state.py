@@ -46,6 +46,9 @@ class ScenarioState:
     killed_at: float = 0.0                               # time.monotonic() when it was killed
     victim: dict[str, Any] = field(default_factory=dict)  # outcome of the request in flight when its worker was killed
     surviving_workers: list[int] = field(default_factory=list)   # pids of the inference workers not killed
+    # -- continuous batching (steps/continuous_batching.py)
+    cb_steps: list[dict] = field(default_factory=list)   # the toy LLM's step traces during the last When
+    idle_cpu: float = 0.0                                # CPU cores the server tree used while it had nothing to do
     # -- monitoring
     metrics_before: Scrape | None = None                 # the server's metrics before the scenario's requests
     # -- performance

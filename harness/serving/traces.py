@@ -2,7 +2,8 @@
 
 The OpenAI-compatible apps (``servers/openai_apps.py``) cannot add fields to LitServe's
 OpenAI-shaped answers, so they report each chat piece (with the ``time.monotonic()`` at
-which it was produced) and each embedding batch in the log instead.
+which it was produced) and each embedding batch in the log instead; the continuous-batching toy
+LLM (``servers/llm_apps.py``) reports each step.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def traces(server: RunningServer, kind: str) -> list[dict]:
 
 def traces_between(server: RunningServer, kind: str, since: float, until: float, *, wait: float = 5.0,
                    at_least: int = 1, where: Callable[[dict], bool] = lambda trace: True) -> list[dict]:
-    """The traces of ``kind`` whose ``produced_at``/``started_at`` lies in ``[since, until]`` (and that
+    """The traces of ``kind`` whose time (:func:`_stamp`) lies in ``[since, until]`` (and that
     satisfy ``where``).
 
     Waits up to ``wait`` seconds for ``at_least`` of them (the worker's log lines can lag behind
@@ -33,7 +34,28 @@ def traces_between(server: RunningServer, kind: str, since: float, until: float,
     deadline = time.monotonic() + wait
     while True:
         found = [t for t in traces(server, kind)
-                 if since <= t.get("produced_at", t.get("started_at", -1)) <= until and where(t)]
+                 if since <= _stamp(t) <= until and where(t)]
         if len(found) >= at_least or time.monotonic() > deadline:
             return found
         time.sleep(0.05)
+
+
+def step_traces(server: RunningServer, transcripts: list) -> list[dict]:
+    """The toy LLM's ``step`` traces (``servers/llm_apps.py``) of the steps that served these streams, oldest
+    first: those produced between the first request and the last stream's end, once they hold as many tokens
+    as the clients received (the worker's log lines can lag behind the last chunk)."""
+    since = min(t.sent_at for t in transcripts)
+    until = max(t.finished_at for t in transcripts)
+    received = sum(len(t.chunks) for t in transcripts)
+    deadline = time.monotonic() + 5.0
+    while True:
+        found = [t for t in traces(server, "step") if since <= t["produced_at"] <= until]
+        if sum(len(t["members"]) for t in found) >= received or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+def _stamp(trace: dict) -> float:
+    """When the trace's event happened: ``produced_at`` (a piece), ``started_at`` (a batch), ``received_at`` (a request)."""
+    for key in ("produced_at", "started_at", "received_at"):
+        if key in trace:
+            return trace[key]
+    return -1.0
