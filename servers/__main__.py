@@ -20,6 +20,7 @@ import litserve as ls
 
 from servers import catalog, compat, faults, reference
 from servers.deployment_apps import loggers_for
+from servers.options_apps import server_options
 from servers.settings import AppSettings
 
 
@@ -82,12 +83,12 @@ def _build_server(app: catalog.App, settings: AppSettings) -> ls.LitServer:
     """The LitServer of ``app``: one LitAPI or several (several endpoints), with the scenario's options."""
     built = app.build(settings)
     apis = built if isinstance(built, list) else [built]
-    kwargs = {**_optional_server_kwargs(settings), **apis[0].server_kwargs}
+    kwargs = {"workers_per_device": settings.workers, "timeout": settings.timeout or False,
+              **_optional_server_kwargs(settings), **apis[0].server_kwargs, **server_options(settings)}
     loggers = loggers_for(settings)
     if loggers:
         kwargs["loggers"] = loggers
-    return ls.LitServer(built, accelerator="cpu", workers_per_device=settings.workers, timeout=settings.timeout,
-                        **kwargs)
+    return ls.LitServer(built, accelerator="cpu", **kwargs)
 
 
 def _optional_run_kwargs(settings: AppSettings) -> dict:

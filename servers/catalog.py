@@ -44,6 +44,9 @@ MODEL = frozenset({"setup_seconds", "healthy"})
 BATCHING = frozenset({"max_batch_size", "batch_timeout"})
 FAILURES = frozenset({"failure_rules"})
 STREAM = frozenset({"chunks", "chunk_pause", "fail_after_chunks"})
+#: The LitServer options of ``servers/options_apps.py:server_options``.
+OPTIONS = frozenset({"fast_queue", "callbacks", "middlewares", "track_requests", "healthcheck_path", "info_path",
+                     "model_metadata", "disable_openapi", "shutdown_key", "workers_per_api", "health_mode"})
 
 
 @dataclass(frozen=True)
@@ -137,7 +140,15 @@ CATALOG: dict[str, App] = {
     "chat": App(
         factory="servers.openai_apps:build_chat",
         phrases={"a chat model server": {}},
-        uses=SERVER | MODEL | FAILURES | STREAM,
+        uses=SERVER | MODEL | FAILURES | STREAM | {"callbacks"},
+        extras=frozenset({"callbacks"}),  # the hook-recording callback only watches (server_options.feature)
+    ),
+    # servers/openai_letter_apps.py: the chat model that records what it is asked, plain, async or batched
+    "recording_chat": App(
+        factory="servers.openai_letter_apps:build_recording_chat",
+        phrases={"a chat model server that records what it is asked": {},
+                 "an async chat model server that records what it is asked": {"enable_async": True}},
+        uses=SERVER | MODEL | BATCHING | FAILURES | STREAM | {"enable_async"},
     ),
     "embeddings": App(
         factory="servers.openai_apps:build_embeddings",
@@ -156,6 +167,12 @@ CATALOG: dict[str, App] = {
         phrases={"a model server that squares numbers in a loop of its own": {"loop": "sync"},
                  "a model server that squares numbers in an async loop of its own": {"loop": "async"}},
         uses=SERVER | MODEL | FAILURES | {"loop", "predict_seconds"},
+    ),
+    # servers/options_apps.py: the LitServer options deployments switch on, and models at the edges
+    "options": App(
+        factory="servers.options_apps:build",
+        phrases={"a model server that reports what LitServe did with each request": {}},
+        uses=SERVER | MODEL | OPTIONS,
     ),
     # servers/reference.py: the bare FastAPI app the performance gate measures LitServe against
     "reference": App(

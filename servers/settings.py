@@ -18,6 +18,7 @@ class AppSettings:
     predict_seconds: float = 0.0
     chunks: int = 5
     chunk_pause: float = 0.0
+    #: LitServer(timeout=...); 0 = LitServer(timeout=False), no timeout at all.
     timeout: float = 30.0
     #: LitServer(workers_per_device=...): inference worker processes per device (one device: the CPU).
     workers: int = 1
@@ -57,6 +58,29 @@ class AppSettings:
     max_payload_size: int = 0
     #: LitServer(restart_workers=...).
     restart_workers: bool = False
+    # -- LitServer options of servers/options_apps.py (the options app, and the chat app for callbacks).
+    #: LitServer(fast_queue=True): the ZeroMQ transport between API servers and inference workers.
+    fast_queue: bool = False
+    #: LitServer(callbacks=[...]): a callback that logs every hook call.
+    callbacks: bool = False
+    #: LitServer(middlewares=[...]): this many user middlewares, named m1, m2, ... in the list's order.
+    middlewares: int = 0
+    #: LitServer(track_requests=True).
+    track_requests: bool = False
+    #: LitServer(healthcheck_path=...) ("" = LitServe's /health).
+    healthcheck_path: str = ""
+    #: LitServer(info_path=...) ("" = LitServe's /info).
+    info_path: str = ""
+    #: LitServer(model_metadata=...): "key=value,key=value".
+    model_metadata: str = ""
+    #: LitServer(disable_openapi_url=True).
+    disable_openapi: bool = False
+    #: LitServer(enable_shutdown_api=True) with this key in LIT_SHUTDOWN_API_KEY ("" = no shutdown API).
+    shutdown_key: str = ""
+    #: LitServer(workers_per_device=...) per API: "list:2,1" or "dict:2,1" ("" = ``workers`` for every API).
+    workers_per_api: str = ""
+    #: What the model's health() does besides answering ``healthy``: "raises", "slow:<ms>" or "".
+    health_mode: str = ""
 
     @classmethod
     def from_dict(cls, values: dict) -> "AppSettings":
@@ -82,6 +106,16 @@ class AppSettings:
                                  f"with <step> one of {sorted(FAIL_STAGES)}")
             rules.append(FailureRule(parts[0], parts[1], int(parts[2]) if len(parts) == 3 else 0))
         return rules
+
+    @property
+    def reports_ready(self) -> bool:
+        """The model's health check can answer "ready" (so the server becomes healthy)."""
+        return self.healthy and self.health_mode != "raises"
+
+    @property
+    def health_path(self) -> str:
+        """Where the server answers its health check."""
+        return self.healthcheck_path or "/health"
 
     def as_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -55,6 +55,12 @@ def step_ask(context, message, count=None):
                                        time_limit=TIME_LIMIT)])
 
 
+@when('{count:d} clients ask the chat model "{message}", one after another')
+def step_chat_in_sequence(context, count, message):
+    record_exchanges(context, [request("POST", url(context, CHAT_PATH), _body(message, user=f"client-{n}"),
+                                       time_limit=TIME_LIMIT) for n in range(1, count + 1)])
+
+
 @when('a client streams the chat model\'s answer to "{message}"')
 @when('a client streams the chat model\'s answer to "{message}" with max_tokens {count:d}')
 def step_stream(context, message, count=None):

@@ -123,3 +123,33 @@ def parse_cue(text: str):
 
 
 register_type(Hooks=parse_hooks)
+@parse.with_pattern(r"the ZeroMQ fast queue|multiprocessing queues")
+def parse_transport(text: str) -> str:
+    """The transport an answer names: ``the ZeroMQ fast queue`` -> ``zmq``, ``multiprocessing queues`` -> ``mp``."""
+    return "zmq" if "ZeroMQ" in text else "mp"
+
+
+@parse.with_pattern(r'no key|the key "[^"]*"')
+def parse_shutdown_key(text: str) -> str:
+    """``no key`` -> "", ``the key "k"`` -> ``k``."""
+    return "" if text == "no key" else text[len('the key "'):-1]
+
+
+@parse.with_pattern(r'no Content-Type|the Content-Type "[^"]*"')
+def parse_content_type(text: str) -> dict[str, str]:
+    """``no Content-Type`` -> no header, ``the Content-Type "text/plain"`` -> that header."""
+    return {} if text == "no Content-Type" else {"Content-Type": text[len('the Content-Type "'):-1]}
+
+
+#: What a model can be told to raise (``servers/options_apps.py``).
+EXCEPTIONS = {"its own exception class": "own", "an exception whose constructor takes two arguments": "with-args",
+              "an exception that cannot be pickled": "unpicklable"}
+
+
+@parse.with_pattern("|".join(re.escape(kind) for kind in EXCEPTIONS))
+def parse_exception(text: str) -> str:
+    return EXCEPTIONS[text]
+
+
+register_type(Transport=parse_transport, ShutdownKey=parse_shutdown_key, ContentType=parse_content_type,
+              ModelException=parse_exception)

@@ -27,7 +27,7 @@ def step_server(context, server):
         seconds = started.spec.settings.setup_seconds
         context.health_watch = watch.watch_health(started, until_ready_within=seconds + READY_TIMEOUT_SECONDS)
         attachments.attach_text("Health check answers (seconds after launch, status)", context.health_watch.describe())
-    elif not started.spec.settings.healthy:
+    elif not started.spec.settings.reports_ready:
         _wait_for_the_model_to_answer_unhealthy(started)
 
 

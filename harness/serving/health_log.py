@@ -22,8 +22,8 @@ class HealthLog:
     closed or ``give_up_after`` seconds have passed since launch."""
 
     def __init__(self, base_url: str, headers: dict[str, str], is_alive: Callable[[], bool], launched_at: float,
-                 give_up_after: float, pause: float = 0.05) -> None:
-        self._url = f"{base_url}/health"
+                 give_up_after: float, pause: float = 0.05, path: str = "/health") -> None:
+        self._url = f"{base_url}{path}"
         self._headers = headers
         self._is_alive = is_alive
         self._give_up_at = launched_at + give_up_after

@@ -118,6 +118,11 @@ class RunningServer:
         return {"X-API-Key": self.spec.settings.api_key} if self.spec.settings.api_key else {}
 
     @property
+    def health_url(self) -> str:
+        """Where the server answers its health check (a custom ``healthcheck_path``, or ``/health``)."""
+        return f"{self.base_url}{self.spec.settings.health_path}"
+
+    @property
     def pid(self) -> int:
         return self.process.pid
 
@@ -227,6 +232,7 @@ def start_server(spec: ServerSpec, log_dir: Path = SERVER_LOGS_DIR, ready_timeou
            "LITSERVE_SUITE_PARENT_PID": str(os.getpid())}  # the server stops itself if this process dies
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]))
     env["LIT_SERVER_API_KEY"] = spec.settings.api_key  # LitServe's way to require an API key ("" = none)
+    env["LIT_SHUTDOWN_API_KEY"] = spec.settings.shutdown_key  # the shutdown API's key, read when LitServe is imported
     env.update(extra_env or {})
     command = [sys.executable, "-m", "servers", spec.app, "--port", str(port),
                "--settings", json.dumps(spec.settings.changed())]
@@ -239,7 +245,7 @@ def start_server(spec: ServerSpec, log_dir: Path = SERVER_LOGS_DIR, ready_timeou
     server = RunningServer(spec, port, process, log_path, temp_dir, started_in_seconds=0.0, launched_at=began)
     if not wait_until_ready:
         server.health_log = HealthLog(server.base_url, server.auth_headers, server.is_alive, began,
-                                      give_up_after=ready_timeout).start()
+                                      give_up_after=ready_timeout, path=spec.settings.health_path).start()
         return server
     try:
         _wait_until_ready(server, ready_timeout)
@@ -262,7 +268,7 @@ def _wait_until_ready(server: RunningServer, timeout: float) -> None:
                     f"Log {server.log_path}:\n{server.log_tail()}"
                 )
             try:
-                status = client.get(f"{server.base_url}/health").status_code
+                status = client.get(server.health_url).status_code
             except httpx.HTTPError:
                 status = 0
             if status == 200:

@@ -40,7 +40,7 @@ def start_server(context, wanted: ServerWanted) -> RunningServer:
             spec = _spec(wanted.app, catalog.settings_for(wanted.app, settings))
     except ValueError as error:
         raise ValueError(f"{wanted.text!r}: {error}") from None
-    if wanted.watched or not spec.settings.healthy:
+    if wanted.watched or not spec.settings.reports_ready:
         return _start(context, spec, ready=False)
     return _start(context, spec)
 

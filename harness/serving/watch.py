@@ -137,7 +137,7 @@ def wait_for_new_worker(server: RunningServer, dead_pid: int, within: float) -> 
         while time.monotonic() < deadline:
             workers = [w.pid for w in inference_workers(server) if w.pid != dead_pid]
             try:
-                health = client.get(f"{server.base_url}/health").status_code
+                health = client.get(server.health_url).status_code
             except httpx.HTTPError as error:
                 health = type(error).__name__
             seen = f"new inference workers {workers}, health check {health}"
@@ -167,7 +167,7 @@ def wait_for_worker_count(server: RunningServer, count: int, dead_pid: int, with
         while time.monotonic() < deadline:
             workers = sorted(w.pid for w in inference_workers(server) if w.pid != dead_pid)
             try:
-                health = client.get(f"{server.base_url}/health").status_code
+                health = client.get(server.health_url).status_code
             except httpx.HTTPError as error:
                 health = type(error).__name__
             seen = f"inference workers {workers}, health check {health}"

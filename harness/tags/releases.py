@@ -41,6 +41,15 @@ CAPABILITIES: dict[str, Capability] = {c.name: c for c in [
     Capability("info_endpoint", "the /info endpoint", since="0.2.6"),
     Capability("info_whole_server", "/info in its first form, one description for the whole server",
                since="0.2.6", until="0.2.11"),
+    Capability("callbacks", "LitServer(callbacks=[...]): Callback hooks around each request", since="0.2.3"),
+    Capability("middlewares", "LitServer(middlewares=[...]): the user's ASGI middlewares", since="0.2.3"),
+    Capability("track_requests", "LitServer(track_requests=True): the count of requests in flight", since="0.2.4"),
+    Capability("callbacks_on_specs", "Callback hooks around requests to the OpenAI-compatible endpoint", since="0.2.5"),
+    Capability("max_completion_tokens", "max_completion_tokens in OpenAISpec's request model", since="0.2.6"),
+    Capability("chat_metadata", "metadata in OpenAISpec's request model", since="0.2.9"),
+    Capability("fast_queue", "LitServer(fast_queue=True): the ZeroMQ transport", since="0.2.6"),
+    Capability("custom_paths", "LitServer(healthcheck_path=..., info_path=...)", since="0.2.6"),
+    Capability("model_metadata", "LitServer(model_metadata=...) shown in /info", since="0.2.6"),
     Capability("continuous_batching", "LitAPI(loop=ContinuousBatchingLoop()): continuous batching", since="0.2.6"),
     Capability("health_hook", "LitAPI.health(), asked by /health (PR #430)", since="0.2.7"),
     Capability("enable_async", "LitAPI(enable_async=True): async models", since="0.2.9"),
@@ -51,10 +60,14 @@ CAPABILITIES: dict[str, Capability] = {c.name: c for c in [
                "API batches (PR #500; before, the list was served as one request)", since="0.2.11"),
     Capability("lit_loop_v2", "a LitLoop subclass with run(lit_api, ...) and put_response as LitServe documents them "
                "(their shape changed in 0.2.11)", since="0.2.11"),
+    Capability("shutdown_api", "LitServer(enable_shutdown_api=True): POST /shutdown with the key", since="0.2.12"),
     Capability("info_per_endpoint", "/info describes each endpoint (the form of several LitAPIs)", since="0.2.12"),
+    Capability("reasoning_effort", "reasoning_effort in OpenAISpec's request model", since="0.2.13"),
     Capability("async_stream_encode", "an async streaming model's encode_response gets predict's async "
                "generator (up to 0.2.12, one call per chunk with a plain list)", since="0.2.13"),
+    Capability("disable_openapi_url", "LitServer(disable_openapi_url=True)", since="0.2.14"),
     Capability("restart_workers", "LitServer(restart_workers=True) (PR #624)", since="0.2.17"),
+    Capability("workers_per_device_per_api", "workers_per_device given per LitAPI as a list or a dict", since="0.2.18"),
 ]}
 
 
