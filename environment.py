@@ -11,13 +11,16 @@
 * When a scenario fails, the logs of the servers it used are attached to the report.
 * The Allure results folder is emptied when the run starts and gets the run's environment and
   failure categories; labels made from tags are tidied when it ends (``harness.reporting.allure_meta``).
-* ``@known_litserve_defect`` scenarios: see ``harness/tags/known_defects.py`` (failures relabelled,
-  not counted in the exit code, reported to Allure as known and broken; a pass is announced as a fixed
-  defect; the run ends with the verdict: new failures, known LitServe defects, passed).
+* Every scenario is judged against the registry of known LitServe defects, ``known_defects.toml``
+  (``harness/tags/known_defects.py``): a failure that is the registered failure of this release (step and
+  message) is a known defect, not counted in the exit code and reported to Allure as known and broken;
+  a registered defect that passes no longer reproduces and fails the run; the run ends with the verdict.
 * After each scenario that measured performance, its figures go to ``reports/performance.json``
   and its tables and charts to the report.
 * After each load scenario (``features/load*.feature``), the same for its Locust runs; with
-  ``-D target=URL`` the scenarios tagged ``@instrumented`` are skipped (``harness/perf/load_options.py``).
+  ``-D target=URL`` the scenarios tagged ``@instrumented`` are skipped.
+* Every ``-D`` option is parsed once, first, into ``context.options`` (``harness/options.py``); a bad one
+  stops the run before any server starts.
 * A scenario tagged ``@litserve.since:X`` / ``@litserve.until:X`` is skipped, with the reason,
   on a LitServe release outside that range (see ``harness/tags/releases.py``).
 """
@@ -28,7 +31,9 @@ from behave import fixture, step_registry, use_fixture
 
 from harness.reporting import allure_meta
 from harness.tags import known_defects
-from harness.perf import load_options, load_report, measure
+from harness.load import report as load_report
+from harness.performance import measure
+from harness import options
 from harness.tags import releases
 from harness.reporting import attachments
 from harness import scenario_state
@@ -62,17 +67,19 @@ FIXTURES = {"fixture.fresh_server": fresh_server}
 
 
 def before_all(context):
+    context.options = options.parse(context.config.userdata)
     make_ctrl_c_interrupt_everywhere()  # also inside asyncio.run (harness/serving/ctrl_c.py)
     allure_meta.start_run(context)
-    known_defects.install()
     context.litserve_version = releases.installed_litserve()
+    known_defects.install(context.litserve_version)
     use_fixture(server_pool, context)
+    # behave has no public hook that sees every parsed feature before the run; its runner (private) holds them
     context.server_plan = ServerPlan.for_run(context._runner.features, context.config)
     applicable = [s for s in context.server_plan.scenarios
                   if not releases.not_applicable_reason(s.effective_tags, context.litserve_version)]
     steps = context._runner.step_registry or step_registry.registry  # the runner's own, else behave's global one
     context.prestarter = Prestarter(context.server_pool, applicable, steps,
-                                    enabled=context.config.userdata.get("start_ahead", "yes") != "no")
+                                    enabled=context.options.start_ahead)
 
 
 def before_scenario(context, scenario):
@@ -83,7 +90,7 @@ def before_scenario(context, scenario):
                 raise LookupError(f"unknown fixture tag @{tag}; known fixture tags are {sorted(FIXTURES)}")
             use_fixture(FIXTURES[tag], context)
     reason = (releases.not_applicable_reason(scenario.effective_tags, context.litserve_version)
-              or load_options.skip_reason(scenario.effective_tags, context.config.userdata))
+              or context.options.skip_reason(scenario.effective_tags))
     if reason:
         scenario.skip(reason)
     context.prestarter.ahead_of(scenario)

@@ -1,6 +1,6 @@
 @allure.label.epic:Deployment @allure.label.parentSuite:Deployment
 @allure.link.docs:https://lightning.ai/docs/litserve/features/async-concurrency
-@litserve.since:0.2.9
+@litserve.since:0.2.9.enable_async
 Feature: Async models
   A model that waits for something else (another service, a database, a remote model)
   can be written with async def decode_request, predict and encode_response, and
@@ -21,7 +21,7 @@ Feature: Async models
   streaming model's encode_response was called once per chunk with a plain list; from
   0.2.13 on it gets the async generator of predict, as the model here expects.
 
-  @allure.label.story:Concurrency @critical
+  @allure.label.story:Concurrency @critical @id.async-models.requests-that-await-overlap-inside-one-worker
   Scenario: Requests that await overlap inside one worker, and each client gets its own answer
     Given an async model server that squares numbers, awaiting 1000 ms per request
     When 8 clients ask at the same moment
@@ -29,7 +29,7 @@ Feature: Async models
     And the 8 requests were served by 1 worker process, all at the same time
     And no client waits longer than 3000 ms for its answer
 
-  @allure.label.story:Streams @critical @litserve.since:0.2.13
+  @allure.label.story:Streams @critical @litserve.since:0.2.13.async_stream_encode @id.async-models.async-streams-are-delivered-as-produced-in-order
   Scenario: Async streams are delivered as produced, in order, each to its own client
     Given an async streaming model server that produces 6 chunks 100 ms apart
     When 4 clients stream replies at the same moment
@@ -37,7 +37,7 @@ Feature: Async models
     And every client's first chunk arrives before the model has produced half of the chunks
     And the 4 streams were produced by 1 worker process, all at the same time
 
-  @allure.label.story:Errors @critical
+  @allure.label.story:Errors @critical @id.async-models.an-async-model-that-fails-or-refuses-answers
   Scenario: An async model that fails or refuses answers as a synchronous one does
     Given an async model server that squares numbers but fails in predict for 13 and refuses 21 with status 422
     When a client asks for the square of 13
@@ -47,7 +47,7 @@ Feature: Async models
     When 2 other clients ask at the same moment
     Then every client gets the square of its own number
 
-  @fixture.fresh_server @allure.label.story:Configuration @normal
+  @fixture.fresh_server @allure.label.story:Configuration @normal @id.async-models.litserve-refuses-to-start-an-async-model
   Scenario: LitServe refuses to start an async model that batches
     Given LitServe is asked to serve an async model that batches up to 4 requests
     Then LitServe refuses to start, saying "Async batching is not supported"

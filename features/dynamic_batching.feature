@@ -17,7 +17,7 @@ Feature: Dynamic batching
   value for each request from decode_request to encode_response (LitServe's
   per-request context), so the suite can check that values never change owners.
 
-  @allure.label.story:Grouping @blocker
+  @allure.label.story:Grouping @blocker @id.dynamic-batching.requests-sent-together-are-served-in-shared-batches
   Scenario Outline: Requests sent together are served in shared batches no larger than the maximum
     Given a model server that squares numbers in batches of up to <max> within <window> ms, taking <cost> ms per batch
     When <clients> clients ask at the same moment
@@ -30,9 +30,13 @@ Feature: Dynamic batching
       | 2   | 50     | 150  | 6       | 4       |
       | 4   | 1000   | 100  | 8       | 3       |
       | 8   | 500    | 50   | 16      | 3       |
+
+    @id.dynamic-batching.requests-sent-together-with-a-window-of-0
+    Examples: With a window of 0
+      | max | window | cost | clients | batches |
       | 4   | 0      | 300  | 8       | 3       |
 
-  @allure.label.story:Batch_window @critical
+  @allure.label.story:Batch_window @critical @id.dynamic-batching.a-lone-request-waits-no-longer-than-the-window
   Scenario Outline: A request that comes alone waits no longer than the batch window
     Given a model server that squares numbers in batches of up to <max> within <window> ms, taking <cost> ms per batch
     When one client asks 3 times, one after another
@@ -44,7 +48,7 @@ Feature: Dynamic batching
       | 8   | 500    | 50   | 250    |
       | 4   | 1000   | 100  | 400    |
 
-  @allure.label.story:Batch_window @critical
+  @allure.label.story:Batch_window @critical @id.dynamic-batching.requests-that-trickle-in-within-one-window-are-still
   Scenario Outline: Requests that trickle in within one window are still grouped
     Given a model server that squares numbers in batches of up to <max> within <window> ms, taking <cost> ms per batch
     When 4 clients ask one after another, <gap> ms apart

@@ -21,13 +21,13 @@ Feature: Models and clients at the edges
 
   Which releases: a model can report its own health from LitServe 0.2.7 on.
 
+  @id.edge-cases.json-without-usual-content-type
   @allure.label.story:Content_type @critical
   Scenario Outline: JSON without the usual Content-Type is still served
     Given a model server that reports what LitServe did with each request, with the fast queue, with callbacks recording each hook, with 2 middlewares of its own, tracking the requests in flight, with its health check at "/healthz", with its info at "/about", describing its model as name "squarer" and version "2.1", without an OpenAPI schema, with no request timeout, with 1 inference worker for "/predict" and 2 for "/second", given as a dict, and with 1 API server
     When a client sends a square request's JSON with <content type>
     Then the answer holds the output 36
 
-    @id.edge-cases.json-without-usual-content-type
     Examples:
       | content type                                        |
       | no Content-Type                                     |
@@ -42,6 +42,7 @@ Feature: Models and clients at the edges
     Then that client is told its request was bad, with a status in the 400s
     And the server goes on: a client that then asks for the square of 6 gets 36
 
+  @id.edge-cases.model-exception-kinds
   @allure.label.story:Model_exceptions @critical
   Scenario Outline: A model's own kinds of exceptions cost the client an error answer, and the server goes on
     Given a model server that reports what LitServe did with each request, with the fast queue, with callbacks recording each hook, with 2 middlewares of its own, tracking the requests in flight, with its health check at "/healthz", with its info at "/about", describing its model as name "squarer" and version "2.1", without an OpenAPI schema, with no request timeout, with 1 inference worker for "/predict" and 2 for "/second", given as a dict, and with 1 API server
@@ -49,7 +50,6 @@ Feature: Models and clients at the edges
     Then that client is answered with status 500
     And the server goes on: a client that then asks for the square of 6 gets 36
 
-    @id.edge-cases.model-exception-kinds
     Examples:
       | exception                                          |
       | its own exception class                            |
@@ -64,7 +64,7 @@ Feature: Models and clients at the edges
     And the server goes on: a client that then asks for the square of 6 gets 36
 
   @id.edge-cases.raising-health-check-answers-503
-  @fixture.fresh_server @allure.label.story:Health @critical @litserve.since:0.2.7
+  @fixture.fresh_server @allure.label.story:Health @critical @litserve.since:0.2.7.health_hook
   Scenario: A health method that raises makes the health check answer 503, and the server goes on serving
     Given a model server that reports what LitServe did with each request, whose health check raises an error
     When a client checks the server's health
@@ -72,7 +72,7 @@ Feature: Models and clients at the edges
     And the server goes on: a client that then asks for the square of 6 gets 36
 
   @id.edge-cases.slow-health-check-blocks-nothing
-  @allure.label.story:Health @critical @litserve.since:0.2.7
+  @allure.label.story:Health @critical @litserve.since:0.2.7.health_hook
   Scenario: A slow health method is answered truthfully, and requests are served meanwhile
     Given a model server that reports what LitServe did with each request, whose health check takes 500 ms, with 1 API server
     When a client checks the server's health while 3 clients ask for squares

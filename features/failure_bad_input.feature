@@ -15,7 +15,7 @@ Feature: Bad requests from clients
   that gets letters instead of a number fails, and that is a model error (see "When the
   model fails or rejects a request").
 
-  @allure.label.story:Bad_requests @critical
+  @allure.label.story:Bad_requests @critical @id.failure-bad-input.a-bad-request-to-a-model-that-declares-a-json-object
   Scenario Outline: A bad request to a model that declares a JSON object gets <status>, and the server goes on
     Given a model server that squares numbers
     When a client sends <mistake>
@@ -31,7 +31,7 @@ Feature: Bad requests from clients
       | a PUT instead of a POST     | 405    |
       | a request to an unknown path | 404   |
 
-  @allure.label.story:Bad_requests @normal
+  @allure.label.story:Bad_requests @normal @id.failure-bad-input.a-bad-request-to-a-model-that-declares-nothing-gets
   Scenario Outline: A bad request to a model that declares nothing gets <status>, and the server goes on
     Given a model server that squares numbers and declares no request type
     When a client sends <mistake>
@@ -43,8 +43,7 @@ Feature: Bad requests from clients
       | a GET instead of a POST     | 405    |
       | a request to an unknown path | 404   |
 
-  @known_litserve_defect
-  @allure.label.story:Bad_requests @critical
+  @allure.label.story:Bad_requests @critical @id.failure-bad-input.a-body-that-is-not-json-to-a-model-that-declares
   Scenario Outline: A body that is not JSON, to a model that declares nothing, is a client error
     Given a model server that squares numbers and declares no request type
     When a client sends <mistake>
@@ -56,14 +55,14 @@ Feature: Bad requests from clients
       | a body that is not JSON     |
       | an empty body               |
 
-  @allure.label.story:Payload_size @critical
+  @allure.label.story:Payload_size @critical @id.failure-bad-input.a-body-over-the-configured-size-limit-is-refused
   Scenario: A body over the configured size limit is refused with 413, and the server goes on
     Given a model server that squares numbers and accepts bodies of at most 100000 bytes
     When a client sends a body of 300000 bytes
     Then that client is answered with status 413
     And a client that then asks for the square of 6 gets 36
 
-  @allure.label.story:Payload_size @normal
+  @allure.label.story:Payload_size @normal @id.failure-bad-input.without-a-configured-size-limit-litserve-accepts
   Scenario: Without a configured size limit, LitServe accepts a large body
     Given a model server that squares numbers
     When a client sends a body of 3000000 bytes

@@ -13,20 +13,20 @@ Feature: Readiness, health and access control
   asks) from LitServe 0.2.7 on; older releases never ask the model, so the scenario
   about an unhealthy model applies from 0.2.7.
 
-  @fixture.fresh_server @allure.label.story:Readiness @blocker
+  @fixture.fresh_server @allure.label.story:Readiness @blocker @id.failure-health-and-access.a-slow-model-is-not-healthy-before-it-is-loaded
   Scenario: A model that takes 2 seconds to load is not reported healthy before it is loaded
     Given a model server that squares numbers and takes 2 seconds to load, watched from its start
     Then its health check does not answer 200 before the model has finished loading
     And its health check answers 200 once the model has loaded
     And a client that then asks for the square of 6 gets 36
 
-  @fixture.fresh_server @allure.label.story:Health @critical @litserve.since:0.2.7
+  @fixture.fresh_server @allure.label.story:Health @critical @litserve.since:0.2.7.health_hook @id.failure-health-and-access.an-unhealthy-model-makes-health-answer-503
   Scenario: A model that reports itself unhealthy makes the health check answer 503
     Given a model server that squares numbers and reports itself unhealthy
     When a client checks the server's health
     Then the health check answers 503 with "not ready"
 
-  @allure.label.story:Access_control @blocker
+  @allure.label.story:Access_control @blocker @id.failure-health-and-access.with-an-api-key-only-the-right-key-is-served
   Scenario Outline: With an API key configured, only requests with the right key are served
     Given a model server that squares numbers and requires the API key "s3cret-key"
     When a client asks for the square of 6 with <key>
@@ -39,7 +39,7 @@ Feature: Readiness, health and access control
       | the API key "S3CRET-KEY"    | 401    |
       | the API key "s3cret-key"    | 200    |
 
-  @allure.label.story:Access_control @normal
+  @allure.label.story:Access_control @normal @id.failure-health-and-access.with-an-api-key-health-also-asks-for-it
   Scenario: With an API key configured, the health check also asks for the key
     Given a model server that squares numbers and requires the API key "s3cret-key"
     When a client checks the server's health without the API key

@@ -19,7 +19,7 @@ Feature: When the model fails or rejects a request
   gives nothing away); the JSON form has a scenario of its own, for the releases that
   give it.
 
-  @allure.label.story:Model_errors @blocker
+  @allure.label.story:Model_errors @blocker @id.failure-model-errors.a-model-failure-gives-that-client-a-short-error
   Scenario Outline: A model that fails in <step> gives that client a short error, and the next request is served
     Given a model server that squares numbers but fails in decode for 13, in predict for 14 and in encode for 15
     When a client asks for the square of <number>, then another client asks for the square of 4
@@ -32,7 +32,7 @@ Feature: When the model fails or rejects a request
       | predict | 14     |
       | encode  | 15     |
 
-  @allure.label.story:Model_errors @normal @litserve.since:0.2.11
+  @allure.label.story:Model_errors @normal @litserve.since:0.2.11.json_error_body @id.failure-model-errors.a-model-error-is-answered-with-json
   Scenario Outline: A model error in <step> is answered with JSON saying only "Internal server error"
     Given a model server that squares numbers but fails in decode for 13, in predict for 14 and in encode for 15
     When a client asks for the square of <number>, then another client asks for the square of 4
@@ -44,7 +44,7 @@ Feature: When the model fails or rejects a request
       | predict | 14     |
       | encode  | 15     |
 
-  @allure.label.story:Model_rejects @blocker
+  @allure.label.story:Model_rejects @blocker @id.failure-model-errors.a-request-the-model-refuses-gets-the-models-own
   Scenario Outline: A request the model refuses gets the model's own status and detail
     Given a model server that squares numbers but refuses 21 with status 400, 22 with status 422 and 23 with status 429
     When a client asks for the square of <number>, then another client asks for the square of 4
@@ -57,7 +57,7 @@ Feature: When the model fails or rejects a request
       | 22     | 422    |
       | 23     | 429    |
 
-  @allure.label.story:Model_errors_in_batches @critical
+  @allure.label.story:Model_errors_in_batches @critical @id.failure-model-errors.a-batch-whose-predict-fails-gives-every-member
   Scenario: A batch whose predict fails gives every member an error, and the next batch is served
     Given a model server that squares numbers in batches of up to 4 within 500 ms, but fails in predict for any batch with client-2
     When 4 clients ask at the same moment
@@ -65,7 +65,7 @@ Feature: When the model fails or rejects a request
     When 3 other clients ask at the same moment
     Then every client gets the square of its own number
 
-  @allure.label.story:Model_errors_in_batches @critical
+  @allure.label.story:Model_errors_in_batches @critical @id.failure-model-errors.a-model-that-returns-the-wrong-number-of-answers
   Scenario: A model that returns the wrong number of answers for a batch gives its members an error, not someone else's answer
     Given a model server that squares numbers in batches of up to 4 within 500 ms, but returns one answer too few for any batch with client-2
     When 4 clients ask at the same moment
@@ -73,17 +73,14 @@ Feature: When the model fails or rejects a request
     When 3 other clients ask at the same moment
     Then every client gets the square of its own number
 
-  @known_litserve_defect @allure.issue:https://github.com/Lightning-AI/LitServe/issues/340
-  @allure.label.story:Model_rejects_in_batches @critical
+  @allure.label.story:Model_rejects_in_batches @critical @id.failure-model-errors.one-refused-request-in-a-batch-does-not-take
   Scenario: One refused request in a batch does not take the other members down with it
     Given a model server that squares numbers in batches of up to 4 within 500 ms, but refuses client-2 with status 422
     When 4 clients ask at the same moment
     Then client-2 is answered with status 422 and the detail "rejected: client-2"
     And every other client gets the square of its own number
 
-  @known_litserve_defect @allure.issue:https://github.com/Lightning-AI/LitServe/issues/46
-  @allure.link.pull:https://github.com/Lightning-AI/LitServe/pull/562
-  @allure.label.story:Model_rejects_in_streams @critical
+  @allure.label.story:Model_rejects_in_streams @critical @id.failure-model-errors.a-stream-the-model-refuses-before-its-first-chunk
   Scenario: A stream the model refuses before its first chunk gets the model's status and detail
     Given a streaming model server that refuses the prompt "forbidden" with status 422
     When a client streams a reply of 5 chunks to "forbidden"

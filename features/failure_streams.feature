@@ -13,7 +13,7 @@ Feature: When a stream fails
   The model used here streams numbered chunks ("story-0", "story-1", ...) and is told
   on purpose to fail at a given chunk for one prompt.
 
-  @allure.label.story:Stream_fails_midway @blocker
+  @allure.label.story:Stream_fails_midway @blocker @id.failure-streams.a-stream-that-fails-midway-delivers-the-chunks-made
   Scenario: A stream that fails midway delivers the chunks made before the failure, and the next stream is complete
     Given a streaming model server that fails after 3 chunks for the prompt "story"
     When a client streams a reply of 8 chunks to "story"
@@ -22,23 +22,19 @@ Feature: When a stream fails
     Then the client receives exactly 8 chunks, "other-0" to "other-7", in order
     And the stream ends cleanly
 
-  @known_litserve_defect @allure.issue:https://github.com/Lightning-AI/LitServe/issues/46
-  @allure.link.pull:https://github.com/Lightning-AI/LitServe/pull/562
-  @allure.label.story:Stream_fails_midway @critical
+  @allure.label.story:Stream_fails_midway @critical @id.failure-streams.a-client-can-tell-a-stream-that-failed-midway-from
   Scenario: A client can tell a stream that failed midway from a complete one
     Given a streaming model server that fails after 3 chunks for the prompt "story"
     When a client streams a reply of 8 chunks to "story"
     Then the client can tell that its stream did not complete
 
-  @known_litserve_defect @allure.issue:https://github.com/Lightning-AI/LitServe/issues/46
-  @allure.link.pull:https://github.com/Lightning-AI/LitServe/pull/562
-  @allure.label.story:Stream_fails_at_start @critical
+  @allure.label.story:Stream_fails_at_start @critical @id.failure-streams.a-stream-that-fails-before-its-first-chunk
   Scenario: A stream that fails before its first chunk is answered with a server error
     Given a streaming model server that fails after 0 chunks for the prompt "story"
     When a client streams a reply of 8 chunks to "story"
     Then the stream is answered with status 500
 
-  @allure.label.story:Stream_fails_at_start @normal
+  @allure.label.story:Stream_fails_at_start @normal @id.failure-streams.after-a-stream-that-failed-before-its-first-chunk
   Scenario: After a stream that failed before its first chunk, the next stream is complete
     Given a streaming model server that fails after 0 chunks for the prompt "story"
     When a client streams a reply of 8 chunks to "story"
@@ -46,7 +42,7 @@ Feature: When a stream fails
     When a client streams a reply of 8 chunks to "other"
     Then the client receives exactly 8 chunks, "other-0" to "other-7", in order
 
-  @allure.label.story:Batched_stream_fails @critical
+  @allure.label.story:Batched_stream_fails @critical @id.failure-streams.a-batched-stream-that-fails-midway-gives-every
   Scenario: A batched stream that fails midway gives every member its chunks up to the failure, and the next batch is complete
     Given a streaming model server that batches up to 4 streams within 300 ms, produces 6 chunks and fails after 2 chunks for any batch with client-2
     When 3 clients stream replies at the same moment
@@ -54,8 +50,7 @@ Feature: When a stream fails
     When 2 other clients stream replies at the same moment
     Then every client receives its own 6 chunks in order, and nothing from another client
 
-  @known_litserve_defect @allure.issue:https://github.com/Lightning-AI/LitServe/issues/340
-  @allure.label.story:Batched_stream_fails @normal
+  @allure.label.story:Batched_stream_fails @normal @id.failure-streams.one-refused-stream-in-a-batch-does-not-take
   Scenario: One refused stream in a batch does not take the other members' streams down with it
     Given a streaming model server that batches up to 4 streams within 300 ms, produces 6 chunks and refuses client-2 with status 422
     When 3 clients stream replies at the same moment

@@ -9,7 +9,7 @@ Feature: Long-run stability under steady mixed load
   shares its machine) does not count, a server that got slower does. It attaches charts of throughput, latency, memory and open files
   over time, and writes its figures to reports/performance.json.
 
-  @allure.label.story:Soak @critical @litserve.since:0.2.0 @fixture.fresh_server
+  @allure.label.story:Soak @critical @fixture.fresh_server @id.load-soak.minutes-of-steady-mixed-load-no-errors-bounded
   Scenario: Minutes of steady mixed load: no errors, bounded memory and open files, a stable p99
     Given the server under load squares numbers, taking 10 ms per call
     And beside it a streaming server under load that produces chunks 20 ms apart

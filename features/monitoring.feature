@@ -1,6 +1,6 @@
 @allure.label.epic:Deployment @allure.label.parentSuite:Deployment
 @allure.link.docs:https://lightning.ai/docs/litserve/features/monitoring
-@litserve.since:0.2.3
+@litserve.since:0.2.3.litserve_logger
 Feature: Monitoring with Prometheus
   LitServe's documented way to expose a model's metrics: the model reports with
   self.log(key, value), LitServe hands every record to the server's loggers (a
@@ -15,7 +15,7 @@ Feature: Monitoring with Prometheus
 
   Which releases: loggers that mount an endpoint exist from LitServe 0.2.3 on.
 
-  @allure.label.story:Metrics @critical
+  @allure.label.story:Metrics @critical @id.monitoring.after-requests-spread-over-several-workers
   Scenario Outline: After <count> requests spread over several workers, the counter says exactly <count>
     Given a model server that squares numbers and says which worker served each request, with 2 inference workers and 3 API servers, taking 250 ms per request, that counts the requests it serves in Prometheus metrics
     When a client scrapes the metrics

@@ -19,7 +19,7 @@ Feature: Performance baselines
   same machine, at a similar load, compares the same ratios with earlier runs
   (docs/performance.md, "The gate").
 
-  @allure.label.story:Framework_overhead @normal
+  @allure.label.story:Framework_overhead @normal @id.performance.the-cost-of-serving-a-model-that-does-almost-nothing
   Scenario: The cost of serving a model that does almost nothing
     Given a model server that squares numbers
     When one client asks and checks the server's health in turn, back to back for 3 seconds
@@ -27,7 +27,7 @@ Feature: Performance baselines
     Then a lone client's median answer takes at most 3 times as long as a health check
     And a lone client's slowest prediction in twenty takes at most 4 times as long as its slowest health check in twenty
 
-  @allure.label.story:Batching_gain @critical
+  @allure.label.story:Batching_gain @critical @id.performance.a-model-with-a-fixed-cost-per-call-is-kept-busy
   Scenario: A model with a fixed cost per call is kept busy, and dynamic batching multiplies its answers per second
     Given a model server that squares numbers, taking 100 ms per call
     And beside it the same model, batching up to 8 requests within 100 ms
@@ -39,7 +39,7 @@ Feature: Performance baselines
       | 32      | 3        |
     And a lone client's median answer waits at most 1.5 batch windows longer with batching than without
 
-  @allure.label.story:Streaming_pace @critical
+  @allure.label.story:Streaming_pace @critical @id.performance.streamed-chunks-keep-the-models-pace
   Scenario: Streamed chunks keep the model's pace
     Given a streaming model server that produces chunks 50 ms apart
     When one client streams replies of 6 chunks back to back for 2 seconds
@@ -47,13 +47,13 @@ Feature: Performance baselines
     And the median gap between chunks is at most 1.5 times the model's pause
     And a whole stream takes at most 1.5 times what the model needs to produce it
 
-  @allure.label.story:Chunk_cost @normal
+  @allure.label.story:Chunk_cost @normal @id.performance.a-chunk-costs-little-next-to-a-whole-request
   Scenario: A chunk costs little next to a whole request
     Given a streaming model server that produces chunks 50 ms apart
     When one client streams replies of 1 and of 20 chunks in turn, without pauses, back to back for 2 seconds
     Then a reply of 20 chunks takes at most 5 times as long as a reply of 1
 
-  @allure.label.story:Batched_streaming @critical
+  @allure.label.story:Batched_streaming @critical @id.performance.batched-streaming-multiplies-the-chunks-per-second
   Scenario: Batched streaming multiplies the chunks per second of concurrent streams
     Given a streaming model server that produces chunks 50 ms apart
     And beside it the same model, batching up to 8 streams within 50 ms and producing 6 chunks

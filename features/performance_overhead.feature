@@ -1,4 +1,4 @@
-@performance @allure.label.epic:Performance @allure.label.parentSuite:Performance @litserve.since:0.2.0
+@performance @allure.label.epic:Performance @allure.label.parentSuite:Performance
 @allure.link.docs:https://lightning.ai/docs/litserve/home/benchmarks
 Feature: What LitServe itself costs, next to a bare FastAPI app
   LitServe adds work to every request: it reads the request in its API server, passes it
@@ -17,14 +17,14 @@ Feature: What LitServe itself costs, next to a bare FastAPI app
   faster than LitServe answers; it loads LitServe and the bare app one after the other, twice
   each (LitServe, bare app, bare app, LitServe).
 
-  @allure.label.story:Framework_overhead @critical
+  @allure.label.story:Framework_overhead @critical @id.performance-overhead.litserves-cost-per-request-next-to-a-bare-fastapi
   Scenario: LitServe's cost per request, next to a bare FastAPI app
     Given a model server that squares numbers
     And beside it a bare FastAPI app that squares numbers, without LitServe
     When one client asks each server in turn, back to back for 5 seconds
     Then a lone client's fastest tenth of answers from LitServe take at most 2.2 times as long as from the bare app
 
-  @allure.label.story:Framework_overhead @normal
+  @allure.label.story:Framework_overhead @normal @id.performance-overhead.litserves-answers-per-second-with-many-clients-next
   Scenario: LitServe's answers per second with many clients, next to a bare FastAPI app
     Given a model server that squares numbers
     And beside it a bare FastAPI app that squares numbers, without LitServe
@@ -34,7 +34,7 @@ Feature: What LitServe itself costs, next to a bare FastAPI app
       | 8       | 15%      |
       | 32      | 15%      |
 
-  @allure.label.story:Batch_cost @critical
+  @allure.label.story:Batch_cost @critical @id.performance-overhead.a-batch-costs-little-more-than-its-window
   Scenario: A batch costs little more than its window
     Given a model server that squares numbers
     And beside it the same model, batching up to 8 requests within 10 ms

@@ -27,13 +27,13 @@ Feature: The LitServer options production deployments switch on
     Given a model server that reports what LitServe did with each request, with the fast queue, with callbacks recording each hook, with 2 middlewares of its own, tracking the requests in flight, with its health check at "/healthz", with its info at "/about", describing its model as name "squarer" and version "2.1", without an OpenAPI schema, with no request timeout, with 1 inference worker for "/predict" and 2 for "/second", given as a dict, and with 1 API server
 
   @id.server-options.fast-queue-carries-requests
-  @allure.label.story:Fast_queue @critical @litserve.since:0.2.6
+  @allure.label.story:Fast_queue @critical @litserve.since:0.2.6.fast_queue
   Scenario: With the fast queue, requests travel to the model over ZeroMQ
     When a client asks "/predict" for the square of 3
     Then the answer says the request travelled over the ZeroMQ fast queue
 
   @id.server-options.each-hook-fires-once-in-order
-  @allure.label.story:Callbacks @critical @litserve.since:0.2.3
+  @allure.label.story:Callbacks @critical @litserve.since:0.2.3.callbacks
   Scenario: Every hook of a callback fires once for each request, in order
     When 3 clients ask "/predict" for squares one after another
     Then each request fired each of these hooks once, in this order
@@ -48,7 +48,7 @@ Feature: The LitServer options production deployments switch on
       | on_response               |
 
   @id.server-options.hooks-fire-for-openai-endpoint
-  @allure.label.story:Callbacks @critical @litserve.since:0.2.5
+  @allure.label.story:Callbacks @critical @litserve.since:0.2.5.callbacks_on_specs
   Scenario: Every hook of a callback fires once for each request to the OpenAI-compatible endpoint, in order
     Given a chat model server with callbacks recording each hook
     When 2 clients ask the chat model "hello", one after another
@@ -64,38 +64,39 @@ Feature: The LitServer options production deployments switch on
       | on_response               |
 
   @id.server-options.middlewares-applied-once-in-order
-  @allure.label.story:Middlewares @critical @litserve.since:0.2.3
+  @allure.label.story:Middlewares @critical @litserve.since:0.2.3.middlewares
   Scenario: Every request passes the user's middlewares once each, in the order they are listed
     When 3 clients ask "/predict" for squares one after another
     Then every answer passed the middlewares "m1, m2" once each, in that order
 
   @id.server-options.requests-in-flight-counted
-  @allure.label.story:Request_tracking @critical @litserve.since:0.2.4
+  @allure.label.story:Request_tracking @critical @litserve.since:0.2.4.track_requests
   Scenario: The count of requests in flight is what is in flight
     When 3 clients ask "/predict", each held for 300 ms, and once LitServe has taken them in, one more asks
     Then LitServe counted 4 requests in flight when the last one arrived
     When a client asks "/predict" for the square of 5
     Then LitServe counted 1 request in flight when it arrived
 
+  @id.server-options.own-paths-and-no-openapi-schema
   @allure.label.story:Paths @normal
   Scenario Outline: The health check and the info answer at their own paths, and the OpenAPI schema is not served
     When a client sends GET "<path>"
     Then that client is answered with status <status>
 
-    @id.server-options.custom-paths-answer @litserve.since:0.2.6
+    @id.server-options.custom-paths-answer @litserve.since:0.2.6.custom_paths
     Examples: the server's own paths
       | path     | status |
       | /healthz | 200    |
       | /about   | 200    |
 
-    @id.server-options.openapi-schema-not-served @litserve.since:0.2.14
+    @id.server-options.openapi-schema-not-served @litserve.since:0.2.14.disable_openapi_url
     Examples: no OpenAPI schema
       | path          | status |
       | /openapi.json | 404    |
       | /docs         | 404    |
 
   @id.server-options.info-shows-model-metadata
-  @allure.label.story:Info @normal @litserve.since:0.2.6
+  @allure.label.story:Info @normal @litserve.since:0.2.6.model_metadata
   Scenario: The info shows the model's metadata and that requests never time out
     When a client sends GET "/about"
     Then the info shows the model as name "squarer" and version "2.1", and no request timeout
@@ -107,7 +108,7 @@ Feature: The LitServer options production deployments switch on
     Then the client gets 16 after at least 800 ms
 
   @id.server-options.workers-per-model
-  @allure.label.story:Workers_per_model @normal @litserve.since:0.2.18
+  @allure.label.story:Workers_per_model @normal @litserve.since:0.2.18.workers_per_device_per_api
   Scenario Outline: Each model runs the number of inference workers given for it
     When 4 clients ask "<path>" at the same moment, each held for 200 ms
     Then they were served by <workers>
@@ -118,7 +119,7 @@ Feature: The LitServer options production deployments switch on
       | /second  | 2 different inference workers |
 
   @id.server-options.shutdown-api-needs-its-key
-  @fixture.fresh_server @allure.label.story:Shutdown_API @critical @litserve.since:0.2.12
+  @fixture.fresh_server @allure.label.story:Shutdown_API @critical @litserve.since:0.2.12.shutdown_api
   Scenario: The shutdown API shuts the server down only for its key
     Given a model server that reports what LitServe did with each request, with a shutdown API behind the key "bye-now"
     When a client asks the server to shut down with no key

@@ -1,6 +1,5 @@
 @allure.label.epic:Deployment @allure.label.parentSuite:Deployment
 @allure.link.docs:https://lightning.ai/docs/litserve/api-reference/litserver
-@litserve.since:0.2.0
 Feature: Several inference workers and API servers
   To serve more clients, LitServe runs the model in several inference worker processes
   (workers_per_device) behind several API server processes that accept the HTTP
@@ -26,40 +25,40 @@ Feature: Several inference workers and API servers
   Which releases: workers_per_device and num_api_servers exist from 0.2.0 on; the
   info endpoint from 0.2.6 on; restart_workers from 0.2.17 on.
 
-  @allure.label.story:Parallel_workers @critical
+  @allure.label.story:Parallel_workers @critical @id.several-workers.slow-requests-sent-together-are-served-at-the-same
   Scenario: Slow requests sent together are served at the same time by different workers
     Given a model server that squares numbers and says which worker served each request, with 2 inference workers and 3 API servers, taking 250 ms per request
     When 2 clients ask at the same moment
     Then every client gets the square of its own number
     And the 2 requests were served by 2 different worker processes, all at the same time
 
-  @allure.label.story:Info @normal @litserve.since:0.2.6
+  @allure.label.story:Info @normal @litserve.since:0.2.6.info_endpoint @id.several-workers.the-info-endpoint-says-how-many-workers-run
   Scenario: The info endpoint says how many workers run
     Given a model server that squares numbers and says which worker served each request, with 2 inference workers and 3 API servers, taking 250 ms per request
     When a client asks the server for its info
     Then the info says the server runs 2 workers per device with a request timeout of 30 seconds
 
-  @allure.label.story:API_servers @critical
+  @allure.label.story:API_servers @critical @id.several-workers.many-clients-at-once-through-several-api-servers
   Scenario: Many clients at once, through several API servers, each get their own answer in time
     Given a model server that squares numbers and says which worker served each request, with 2 inference workers and 3 API servers, taking 250 ms per request
     When 12 clients ask at the same moment
     Then every client gets the square of its own number
     And no client waits longer than 3000 ms for its answer
 
-  @allure.label.story:API_servers @critical
+  @allure.label.story:API_servers @critical @id.several-workers.many-streams-at-once-through-several-api-servers
   Scenario: Many streams at once, through several API servers, each get their own chunks in time
     Given a streaming model server with 2 inference workers and 3 API servers that produces 5 chunks 20 ms apart
     When 8 clients stream replies at the same moment
     Then every client receives its own 5 chunks in order, and nothing from another client
     And no stream takes longer than 2000 ms to end
 
-  @fixture.fresh_server @allure.label.story:Worker_dies @critical @litserve.since:0.2.17
+  @fixture.fresh_server @allure.label.story:Worker_dies @critical @litserve.since:0.2.17.restart_workers @id.several-workers.when-one-of-several-workers-dies-the-others-go
   Scenario: When one of several workers dies, the others go on and a new one takes its place
     Given a model server that squares numbers with 2 inference workers, taking 100 ms per request, and restarts workers that die
     When one of its 2 inference workers is killed
     Then the other worker goes on running, and a new one takes the dead one's place within 15 seconds
 
-  @known_litserve_defect @fixture.fresh_server @allure.label.story:Worker_dies @critical @litserve.since:0.2.17
+  @fixture.fresh_server @allure.label.story:Worker_dies @critical @litserve.since:0.2.17.restart_workers @id.several-workers.when-one-of-several-workers-dies-no-request-sent
   Scenario: When one of several workers dies, no request sent afterwards is lost
     Given a model server that squares numbers with 2 inference workers, taking 100 ms per request, and restarts workers that die
     When one of its 2 inference workers is killed

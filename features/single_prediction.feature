@@ -17,7 +17,7 @@ Feature: Single prediction
   Background:
     Given a model server that squares numbers
 
-  @allure.label.story:Answer @blocker
+  @allure.label.story:Answer @blocker @id.single-prediction.the-answer-is-exactly-what-the-model-produces
   Scenario Outline: The answer is exactly what the model produces for the input
     When a client asks for the square of <number>
     Then the client is answered with status 200 and content type "application/json"
@@ -30,23 +30,23 @@ Feature: Single prediction
       | 0      | 0      |
       | 1.5    | 2.25   |
 
-  @allure.label.story:Answer @critical
+  @allure.label.story:Answer @critical @id.single-prediction.many-requests-in-a-row-each-get-their-own-answer
   Scenario: Many requests in a row each get their own answer
     When a client asks for the squares of 1 to 40, one after another
     Then every client gets the square of its own number
 
-  @allure.label.story:Health @critical
+  @allure.label.story:Health @critical @id.single-prediction.the-health-check-says-the-server-is-ready
   Scenario: The health check says the server is ready
     When a client checks the server's health
     Then the health check answers 200 with "ok"
 
-  @allure.label.story:Info @normal @litserve.since:0.2.12
+  @allure.label.story:Info @normal @litserve.since:0.2.12.info_per_endpoint @id.single-prediction.the-info-endpoint-describes-the-running-server
   Scenario: The info endpoint describes the running server
     When a client asks the server for its info
     Then the info says the server runs 1 worker per device with a request timeout of 30 seconds
     And the info says "/predict" does not stream
 
-  @allure.label.story:Info @normal @litserve.since:0.2.6 @litserve.until:0.2.11
+  @allure.label.story:Info @normal @litserve.since:0.2.6.info_whole_server @litserve.until:0.2.11.info_whole_server @id.single-prediction.the-older-info-endpoint-describes-the-server
   Scenario: The info endpoint of releases 0.2.6 to 0.2.11 describes the running server
     When a client asks the server for its info
     Then the info says the server runs 1 worker per device with a request timeout of 30 seconds

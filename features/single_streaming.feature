@@ -10,7 +10,7 @@ Feature: Single streaming request
   between chunks. Each chunk says when the model produced it, so the suite can tell a
   live stream from a buffered one.
 
-  @allure.label.story:Complete_stream @blocker
+  @allure.label.story:Complete_stream @blocker @id.single-streaming.a-stream-delivers-every-chunk-in-order-and-ends
   Scenario Outline: A stream delivers every chunk, in order, and ends cleanly
     Given a streaming model server that produces chunks 10 ms apart
     When a client streams a reply of <chunks> chunks to "hello"
@@ -23,14 +23,14 @@ Feature: Single streaming request
       | 5      | 4    |
       | 40     | 39   |
 
-  @allure.label.story:Incremental_delivery @blocker
+  @allure.label.story:Incremental_delivery @blocker @id.single-streaming.chunks-reach-the-client-while-the-model-is-still
   Scenario: Chunks reach the client while the model is still producing
     Given a streaming model server that produces chunks 100 ms apart
     When a client streams a reply of 10 chunks to "live"
     Then the first chunk reaches the client before the model has produced half of the chunks
     And the chunks reach the client spread over at least 0.5 seconds
 
-  @allure.label.story:Concurrent_streams @critical
+  @allure.label.story:Concurrent_streams @critical @id.single-streaming.several-clients-streaming-at-once-each-get-their-own
   Scenario: Several clients streaming at once each get their own complete stream
     Given a streaming model server that produces chunks 10 ms apart
     When 4 clients stream replies of 10 chunks at the same moment

@@ -8,7 +8,7 @@ Feature: Streaming with dynamic batching
   The model used here answers each client's prompt with its own numbered chunks and
   says in every chunk which batch produced it.
 
-  @allure.label.story:Shared_batches @blocker
+  @allure.label.story:Shared_batches @blocker @id.streaming-batching.concurrent-streams-share-batches-and-each-gets
   Scenario Outline: Concurrent streams share batches and each gets its own complete stream
     Given a streaming model server that batches up to <max> streams within <window> ms and produces <chunks> chunks, <pause> ms apart
     When <clients> clients stream replies at the same moment
@@ -22,7 +22,7 @@ Feature: Streaming with dynamic batching
       | 2   | 100    | 8      | 10    | 6       | 4       |
       | 8   | 250    | 3      | 50    | 8       | 2       |
 
-  @allure.label.story:Incremental_delivery @critical
+  @allure.label.story:Incremental_delivery @critical @id.streaming-batching.streams-in-a-batch-reach-their-clients-while-produced
   Scenario: Streams in a batch reach their clients while the model is still producing
     Given a streaming model server that batches up to 4 streams within 100 ms and produces 10 chunks, 100 ms apart
     When 4 clients stream replies at the same moment

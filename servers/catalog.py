@@ -148,6 +148,19 @@ CATALOG: dict[str, App] = {
         phrases={"an embedding model server": {}},
         uses=SERVER | MODEL | BATCHING | FAILURES | {"predict_seconds"},
     ),
+    # servers/llm_apps.py: LitServe's continuous batching loop, and a loop of the user's own
+    "cb_llm": App(
+        factory="servers.llm_apps:build_toy_llm",
+        phrases={"a toy language model served with continuous batching": {}},
+        uses=SERVER | MODEL | FAILURES | {"max_batch_size", "predict_seconds", "chunks", "fail_after_chunks"},
+        defaults={"max_batch_size": 4, "chunks": 4},
+    ),
+    "custom_loop": App(
+        factory="servers.llm_apps:build_custom_loop",
+        phrases={"a model server that squares numbers in a loop of its own": {"loop": "sync"},
+                 "a model server that squares numbers in an async loop of its own": {"loop": "async"}},
+        uses=SERVER | MODEL | FAILURES | {"loop", "predict_seconds"},
+    ),
     # servers/options_apps.py: the LitServer options deployments switch on, and models at the edges
     "options": App(
         factory="servers.options_apps:build",

@@ -172,3 +172,10 @@ def give_list_batching(batched: tuple[type, ...] = (), streaming: tuple[type, ..
         cls.batch, cls.unbatch = batch, unbatch
     for cls in streaming:
         cls.batch, cls.unbatch = batch, unbatch_stream
+
+
+def loop_response() -> Any:
+    """``LoopResponseType.REGULAR`` (``LitLoop.put_response``'s ``response_type``, from 0.2.11 on)."""
+    from litserve.utils import LoopResponseType  # absent before 0.2.11: only a custom loop asks for it
+
+    return LoopResponseType.REGULAR

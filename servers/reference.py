@@ -11,8 +11,9 @@ uvicorn with LitServe's defaults (``uvicorn.Config(app, host, port, log_level="i
 same event loop and HTTP parser), one process. Faults never apply here: it is the reference.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: FastAPI resolves string annotations in the module's
+# globals, where the ``Request`` imported inside build_app is not, and would then read ``request`` as a
+# query parameter (every /predict answered 422 "Field required").
 from servers.settings import AppSettings
 
 

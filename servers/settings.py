@@ -32,6 +32,8 @@ class AppSettings:
     #: Several endpoints on one server: the streaming endpoint's own authorize() requires this key
     #: in the X-API-Key header ("" = open).
     endpoint_key: str = ""
+    #: The custom loop of the ``custom_loop`` app: "sync" or "async" (its ``run``); "" elsewhere.
+    loop: str = ""
     # -- Failure switches (features/failure_modes/*): all off by default.
     #: Where the model fails on purpose: comma-separated rules "<step>:<value>" (raise an ordinary
     #: error) or "<step>:<value>:<status>" (refuse with that HTTP status and the detail "rejected: <value>").

@@ -1,6 +1,6 @@
 """Load steps (features/load.feature, features/load_soak.feature): Locust runs against LitServe and their checks.
 
-The logic is in ``harness/perf/load_scenarios.py`` and ``harness/perf/load_endurance.py``; what a
+The logic is in ``harness/load/scenarios.py`` and ``harness/load/endurance.py``; what a
 scenario measured is in ``context.load`` and goes to the report and ``reports/performance.json``
 after the scenario (``environment.py``).
 """
@@ -13,9 +13,9 @@ from hamcrest import assert_that, greater_than_or_equal_to, less_than_or_equal_t
 
 import parameter_types  # noqa: F401  (registers the step parameter types)
 from harness.clients import payloads
-from harness.perf import load_endurance as endurance
-from harness.perf import load_figures
-from harness.perf import load_scenarios as scenarios
+from harness.load import endurance
+from harness.load import figures as load_figures
+from harness.load import scenarios
 from harness.reporting import attachments
 from harness.serving.scenario import start_app
 
@@ -36,7 +36,7 @@ def step_batched_server_under_load(context, size, window_ms, cost_ms):
 
 @given("beside it a streaming server under load that produces chunks {pause_ms:d} ms apart")
 def step_stream_server_under_load(context, pause_ms):
-    if not scenarios.LoadOptions.from_userdata(context.config.userdata).target:
+    if not context.options.target:
         scenarios.suite_server(context, start_app(context, "tokens", chunk_pause=pause_ms / 1000))
 
 
@@ -96,16 +96,16 @@ def step_soak(context, rate, streams, chunks):
 
 @when("a client sends a body of {mb:d} MB and waits for the echo")
 def step_echo_body(context, mb):
-    context.echo = payloads.echo(f"{context.server.base_url}/predict", mb * payloads.MB)
-    context.load.figures.update(context.echo.as_dict())
-    attachments.attach_text("Large request", str(context.echo.as_dict()))
+    context.load.echo = payloads.echo(f"{context.server.base_url}/predict", mb * payloads.MB)
+    context.load.figures.update(context.load.echo.as_dict())
+    attachments.attach_text("Large request", str(context.load.echo.as_dict()))
 
 
 @when("a client streams a reply of {chunks:d} chunks of {mb:d} MB each")
 def step_big_stream(context, chunks, mb):
-    context.big_stream = payloads.big_stream(f"{context.server.base_url}/predict", chunks, mb * payloads.MB)
-    context.load.figures.update(context.big_stream.as_dict())
-    attachments.attach_text("Stream of large chunks", str(context.big_stream.as_dict()))
+    context.load.big_stream = payloads.big_stream(f"{context.server.base_url}/predict", chunks, mb * payloads.MB)
+    context.load.figures.update(context.load.big_stream.as_dict())
+    attachments.attach_text("Stream of large chunks", str(context.load.big_stream.as_dict()))
 
 
 # ---------------------------------------------------------------- checks
@@ -144,7 +144,7 @@ def step_recovery(context, times, seconds):
 
 @then("at its best the server gives at least {share:d}% of the answers per second its model allows")
 def step_best_vs_model(context, share):
-    target = scenarios._target(context)
+    target = scenarios.target(context)
     figures = context.load.figures
     if target.model_rate is None:
         attachments.attach_text("Not checked", "the deployed target's model cost is unknown (-D target); "
@@ -178,14 +178,14 @@ def step_connections_held(context, connections):
       "and its memory within {share:d}% of it")
 def step_back_to_idle(context, seconds, share):
     ok, now = endurance.back_to_idle(context, seconds, share / 100)
-    idle = context.idle_footprint
+    idle = context.load.idle_footprint
     assert ok, (f"{seconds:g} s after the clients left the server had {now.open_files} open files and "
                 f"{now.rss_mb:.0f} MB; idle it had {idle.open_files} and {idle.rss_mb:.0f} MB")
 
 
 @then("the echo is exactly what was sent")
 def step_echo_exact(context):
-    echo = context.echo
+    echo = context.load.echo
     assert echo.status == 200, f"the large request got status {echo.status}: {echo.detail[:300]}"
     assert (echo.returned_length, echo.returned_digest) == (echo.sent_length, echo.sent_digest), (
         f"{echo.sent_length} characters were sent and {echo.returned_length} came back, "
@@ -194,13 +194,13 @@ def step_echo_exact(context):
 
 @then("the client is refused with status {status:d}")
 def step_refused(context, status):
-    assert context.echo.status == status, (f"a body of {context.echo.sent_length} characters got status "
-                                           f"{context.echo.status}, not {status}")
+    assert context.load.echo.status == status, (f"a body of {context.load.echo.sent_length} characters got status "
+                                           f"{context.load.echo.status}, not {status}")
 
 
 @then("the stream has {chunks:d} chunks of {mb:d} MB each, whole and in order")
 def step_big_stream_whole(context, chunks, mb):
-    stream = context.big_stream
+    stream = context.load.big_stream
     assert stream.status == 200, f"the stream got status {stream.status}"
     assert len(stream.chunk_lengths) == chunks, f"{len(stream.chunk_lengths)} chunks arrived, not {chunks}"
     broken = [i for i, ok in enumerate(stream.in_order_and_whole) if not ok]
@@ -240,7 +240,7 @@ def step_soak_p99(context, times):
     context.load.figures.update(
         first_minute_typical_p99_ms=round(first, 2), last_minute_typical_p99_ms=round(last, 2),
         first_minute_p99_ms=round(run.latency_ms(99, "plain", first_start, first_end), 2),
-        last_minute_p99_ms=round(run.latency_ms(99, "plain", last_start), 2))
+        last_minute_p99_ms=round(run.latency_ms(99, "plain", last_start, run.duration + 1), 2))
     assert_that(last, less_than_or_equal_to(times * first),
                 f"the typical p99 latency (median of the 10-second p99s) was {last:.1f} ms in the last minute "
                 f"against {first:.1f} ms in the first; figures: {context.load.figures}")

@@ -101,6 +101,28 @@ def parse_texts(text: str) -> str | list[str]:
 register_type(Streaming=parse_streaming, Texts=parse_texts)
 
 
+# ---------------------------------------------------------------- loops of one's own (steps/continuous_batching.py)
+
+@parse.with_pattern(r"[a-z_]+(?:(?:, | and )[a-z_]+)*")
+def parse_hooks(text: str) -> list[str]:
+    """``load_cache, decode_request and predict`` -> ``["load_cache", "decode_request", "predict"]``."""
+    return re.split(r", | and ", text)
+
+
+def parse_cue(text: str):
+    """A cell of the "asks" column: ``at the start``, ``after 60 ms`` or ``when client-2 has 3 tokens``."""
+    from harness.clients.streams import Cue
+
+    match = re.fullmatch(r"at the start|after (\d+) ms|when (client-\d+) has (\d+) tokens?", text.strip())
+    if not match:
+        raise ValueError(f"cannot read {text!r} as when a client asks: write 'at the start', 'after 60 ms' or "
+                         f"'when client-2 has 3 tokens'")
+    if match.group(2):
+        return Cue(client=match.group(2), chunks=int(match.group(3)))
+    return Cue(delay=int(match.group(1) or 0) / 1000)
+
+
+register_type(Hooks=parse_hooks)
 @parse.with_pattern(r"the ZeroMQ fast queue|multiprocessing queues")
 def parse_transport(text: str) -> str:
     """The transport an answer names: ``the ZeroMQ fast queue`` -> ``zmq``, ``multiprocessing queues`` -> ``mp``."""

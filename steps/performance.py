@@ -1,15 +1,14 @@
 """Performance steps: servers side by side, closed-loop load, and checks on ratios measured in the same run.
 
-Measurements land in ``context.measured`` (a list of :class:`harness.perf.figures.Measured`); the
+Measurements land in ``context.measured`` (a list of :class:`harness.performance.figures.Measured`); the
 ``after_scenario`` hook writes them to ``reports/performance.json`` and attaches tables and charts.
 """
 
 from behave import then, when
 
 import parameter_types  # noqa: F401  (registers the step parameter types)
-from harness.perf import measure
-from harness.perf import figures
-from harness.perf.gate import at_least, at_most
+from harness.performance import figures, measure
+from harness.performance.gate import at_least, at_most
 
 
 @when("clients ask back to back for {seconds:g} seconds, {counts:Counts} at a time")

@@ -1,15 +1,15 @@
 """Performance steps for LitServe's own cost: LitServe beside a bare FastAPI app, in turn or with Locust.
 
-The measuring is in :mod:`harness.perf.overhead`; the checks record their outcome for the gate
-(:mod:`harness.perf.gate`).
+The measuring is in :mod:`harness.performance.overhead`; the checks record their outcome for the gate
+(:mod:`harness.performance.gate`).
 """
 
 from behave import then, when
 
 import parameter_types  # noqa: F401  (registers the step parameter types)
-from harness.perf import overhead
-from harness.perf.gate import at_least, at_most
-from harness.perf.measure import require_columns
+from harness.performance import overhead
+from harness.performance.gate import at_least, at_most
+from harness.performance.measure import require_columns
 
 
 @when("one client asks each server in turn, back to back for {seconds:g} seconds")

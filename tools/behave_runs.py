@@ -21,10 +21,10 @@ from pathlib import Path
 from harness.paths import REPO_ROOT
 
 FEATURES_DIR = REPO_ROOT / "features"
-#: How harness.tags.known_defects relabels the failure of a scenario tagged @known_litserve_defect.
-KNOWN_DEFECT = "KNOWN LITSERVE DEFECT"
-KNOWN_DEFECT_TAG = "known_litserve_defect"
-OK_STATUSES = ("passed", "skipped", "known defect")
+#: The outcomes the suite's hooks give (harness.tags.known_defects, written with -D verdict_file=PATH).
+KNOWN_DEFECT = "known defect"
+NO_LONGER_REPRODUCES = "no longer reproduces"
+OK_STATUSES = ("passed", "skipped", KNOWN_DEFECT)
 CORE_FEATURES = ("dynamic_batching", "single_prediction", "single_streaming", "streaming_batching")
 BEHAVE_INI = REPO_ROOT / "behave.ini"
 
@@ -45,8 +45,12 @@ class ScenarioResult:
     feature: str          # file stem, e.g. "dynamic_batching"
     name: str             # scenario name, with the Examples row for outlines
     location: str         # "features/x.feature:12"
-    status: str           # passed | failed | skipped | undefined | ...
+    status: str           # passed | failed | skipped | known defect | no longer reproduces | undefined | ...
     error: str = ""       # first failing step's message, trimmed
+    defects: tuple[str, ...] = ()   # known defect / no longer reproduces: the registry ids
+    skip_reason: str = ""           # skipped: why (e.g. "needs LitServe >= 0.2.17: restart_workers")
+    ids: tuple[str, ...] = ()       # the scenario's @id. tags, without "id."
+    step: str = ""                  # the first failing step's text
 
     @property
     def key(self) -> str:
@@ -155,7 +159,9 @@ def run_behave(features: list[str], *, env: dict[str, str] | None = None, behave
         scratch_dir = Path(scratch)
         (scratch_dir / "behave.ini").write_text(_SCRATCH_INI)
         out = scratch_dir / "results.json"
-        command = [executable, *paths, "-f", "json", "-o", str(out), "-f", "progress", *(extra_args or [])]
+        verdicts = scratch_dir / "verdicts.json"
+        command = [executable, *paths, "-f", "json", "-o", str(out), "-f", "progress",
+                   "-D", f"verdict_file={verdicts}", *(extra_args or [])]
         run_env = {**os.environ, **(env or {})}
         run_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), run_env.get("PYTHONPATH", "")]))
         began = time.monotonic()
@@ -170,12 +176,15 @@ def run_behave(features: list[str], *, env: dict[str, str] | None = None, behave
         if not out.exists() or out.stat().st_size == 0:
             raise BehaveRunError(f"behave wrote no results (exit code {done.returncode}): {' '.join(command)}\n"
                                  f"{_tail(output)}")
-        scenarios = parse_results(json.loads(out.read_text()))
+        judged = json.loads(verdicts.read_text()) if verdicts.exists() else None
+        scenarios = parse_results(json.loads(out.read_text()), judged)
     return BehaveRun(command, done.returncode, seconds, scenarios, _tail(output))
 
 
-def parse_results(document: list[dict]) -> list[ScenarioResult]:
-    """Scenarios from behave's JSON formatter output (backgrounds are not scenarios)."""
+def parse_results(document: list[dict], verdicts: dict | None = None) -> list[ScenarioResult]:
+    """Scenarios from behave's JSON formatter output (backgrounds are not scenarios), with the outcome the
+    suite's hooks judged (``verdicts``: the ``-D verdict_file`` JSON; without it, behave's statuses)."""
+    judged = {(_short_location(row["location"]), row["name"]): row for row in (verdicts or {}).get("scenarios", [])}
     results = []
     for feature in document:
         stem = Path(feature.get("location", "").split(":")[0]).stem
@@ -184,12 +193,27 @@ def parse_results(document: list[dict]) -> list[ScenarioResult]:
                 continue
             status = element.get("status") or _status_from_steps(element.get("steps", []))
             error = _first_error(element.get("steps", []))
-            tags = {str(t).lstrip("@") for t in [*feature.get("tags", []), *element.get("tags", [])]}
-            if status == "failed" and (KNOWN_DEFECT_TAG in tags or KNOWN_DEFECT in error):
-                status = "known defect"  # @known_litserve_defect: fails as documented, not a new failure
-            results.append(ScenarioResult(stem, element.get("name", "").strip(), _short_location(element.get("location", "")),
-                                          status, error))
+            tags = [str(t).lstrip("@") for t in [*feature.get("tags", []), *element.get("tags", [])]]
+            ids = tuple(sorted(t[3:] for t in tags if t.startswith("id.")))
+            location = _short_location(element.get("location", ""))
+            row = judged.get((location, element.get("name", "")), {})
+            status = _status_from_outcome(status, row.get("outcome", ""), row.get("fails_run", True))
+            results.append(ScenarioResult(stem, element.get("name", "").strip(), location, status, error,
+                                          tuple(row.get("defects", ())), row.get("skip_reason", ""), ids,
+                                          _failed_step(element.get("steps", []))))
     return results
+
+
+def _status_from_outcome(status: str, outcome: str, fails_run: bool) -> str:
+    """behave's status, made precise by the hooks' judgement: a known defect, one that no longer reproduces
+    (an ``intermittent`` one that passed stays "passed": it does not fail the run)."""
+    if outcome == "known":
+        return KNOWN_DEFECT
+    if outcome == NO_LONGER_REPRODUCES and fails_run:
+        return NO_LONGER_REPRODUCES
+    if outcome == "new failure" and status == "passed":
+        return "failed"   # behave's JSON cannot say so, the hooks can
+    return status
 
 
 def _status_from_steps(steps: list[dict]) -> str:
@@ -198,6 +222,11 @@ def _status_from_steps(steps: list[dict]) -> str:
         if bad in statuses:
             return bad
     return "passed" if statuses and all(s == "passed" for s in statuses) else "skipped"
+
+
+def _failed_step(steps: list[dict]) -> str:
+    return next((step.get("name", "") for step in steps
+                 if step.get("result", {}).get("status") in ("failed", "error", "undefined")), "")
 
 
 def _first_error(steps: list[dict]) -> str:

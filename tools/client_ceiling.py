@@ -1,13 +1,13 @@
 """How much does the load generator limit the measured throughput? Compare Locust with wrk.
 
-    .venv/bin/python -m tools.client_ceiling [--seconds 5] [--clients 1 8 32] [--processes 2] [--no-httpx]
+    .venv/bin/python -m tools.client_ceiling [--seconds 5] [--clients 1 8 32] [--processes 2]
 
 Starts the ``square`` app (a model that does almost nothing, so the framework and the client are
 all there is), then measures it at each concurrency, one after the other in the same run, with
-``wrk`` (a C load tool; Debian package ``wrk``), with Locust ``FastHttpUser`` (the suite's load
-engine, :mod:`harness.perf.locust_run`) in one process and with ``--processes N``, and with the
-old httpx closed loop of ``@performance``. It prints each client's requests per second, its ratio
-to wrk, and its busiest process's CPU share: a client near 100 % of a core measured itself.
+``wrk`` (a C load tool; Debian package ``wrk``), and with Locust ``FastHttpUser`` (the suite's
+engine for concurrent load, :mod:`harness.load.engine`) in one process and with ``--processes N``.
+It prints each client's requests per second, its ratio to wrk, and its busiest process's CPU share:
+a client near 100 % of a core measured itself.
 """
 
 from __future__ import annotations
@@ -21,16 +21,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-import psutil
-
 from harness.paths import SERVER_LOGS_DIR
-from harness.perf.load import measure_requests
-from harness.perf.locust_run import LoadPlan, run_load
+from harness.load.engine import LoadPlan, run_load
 from harness.serving.launcher import ServerSpec, start_server
 
 WRK_SCRIPT = 'wrk.method = "POST"\nwrk.body = \'{"input": 3}\'\nwrk.headers["Content-Type"] = "application/json"\n'
-#: Seconds at the start of each Locust run that are not counted (users connecting).
-LOCUST_WARMUP = 0.5
 
 
 def run_wrk(url: str, clients: int, seconds: float, script: Path) -> tuple[float, float]:
@@ -45,11 +40,10 @@ def run_wrk(url: str, clients: int, seconds: float, script: Path) -> tuple[float
 
 
 def run_locust(url: str, clients: int, seconds: float, processes: int) -> tuple[float, float]:
-    run = run_load(LoadPlan(hosts={"plain": url}, users=clients, seconds=seconds + LOCUST_WARMUP,
-                            processes=processes))
+    run = run_load(LoadPlan(hosts={"plain": url}, users=clients, seconds=seconds, processes=processes))
     if run.errors:
         raise SystemExit(f"Locust got {len(run.errors)} failed requests, e.g. {run.errors[0].error}")
-    return run.requests_per_second(start=LOCUST_WARMUP, end=LOCUST_WARMUP + seconds), run.client_cpu_share
+    return run.requests_per_second(), run.client_cpu_share
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,7 +52,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--processes", type=int, default=2, help="Locust --processes for the third column (0: skip)")
-    parser.add_argument("--no-httpx", action="store_true", help="leave out the old httpx closed loop")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         print("wrk is not installed; install it with `apt-get install -y wrk` (Debian) and run this again.",
@@ -71,20 +64,16 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(WRK_SCRIPT)
         print(f"{'clients':>7} | {'wrk req/s':>9} {'CPU':>5} | {'Locust':>7} {'x wrk':>5} {'CPU':>5} | "
-              f"{'Locust -p' + str(args.processes):>11} {'x wrk':>5} {'CPU':>5} | {'httpx':>6} {'x wrk':>5} {'CPU':>5}")
+              f"{'Locust -p' + str(args.processes):>11} {'x wrk':>5} {'CPU':>5}")
         for clients in args.clients:
             wrk_rate, wrk_cpu = run_wrk(url, clients, args.seconds, Path(script.name))
             one, one_cpu = run_locust(server.base_url, clients, args.seconds, 0)
             row = f"{clients:>7} | {wrk_rate:>9.0f} {wrk_cpu:>5.0%} | {one:>7.0f} {one / wrk_rate:>5.2f} {one_cpu:>5.0%} | "
             if args.processes:
                 many, many_cpu = run_locust(server.base_url, clients, args.seconds, args.processes)
-                row += f"{many:>11.0f} {many / wrk_rate:>5.2f} {many_cpu:>5.0%} | "
+                row += f"{many:>11.0f} {many / wrk_rate:>5.2f} {many_cpu:>5.0%}"
             else:
-                row += f"{'-':>11} {'':>5} {'':>5} | "
-            if not args.no_httpx:
-                ours = measure_requests(url, clients, lambda i, n: {"input": 3}, seconds=args.seconds)
-                row += (f"{ours.requests_per_second:>6.0f} {ours.requests_per_second / wrk_rate:>5.2f} "
-                        f"{ours.client_cpu_share:>5.0%}")
+                row += f"{'-':>11}"
             print(row, flush=True)
         Path(script.name).unlink()
     finally:

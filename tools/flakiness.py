@@ -28,7 +28,7 @@ import time
 from contextlib import contextmanager
 from typing import Iterator
 
-from tools.behave_runs import BehaveRun, check_features, default_tags, run_behave, selected_features
+from tools.behave_runs import KNOWN_DEFECT, BehaveRun, check_features, default_tags, run_behave, selected_features
 from harness.paths import REPORTS_DIR
 
 REPORT = REPORTS_DIR / "flakiness.md"
@@ -60,7 +60,7 @@ def rates(runs: list[BehaveRun]) -> list[tuple[str, int, int]]:
             if result.key not in ran:
                 order.append(result.key)
             ran[result.key] = ran.get(result.key, 0) + 1
-            passed[result.key] = passed.get(result.key, 0) + (result.status in ("passed", "known defect"))
+            passed[result.key] = passed.get(result.key, 0) + (result.status in ("passed", KNOWN_DEFECT))
     return [(key, passed[key], ran[key]) for key in order]
 
 

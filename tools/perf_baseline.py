@@ -4,7 +4,7 @@ A stored baseline (``performance-baseline.json``) holds the ratios of earlier ru
 ``@performance`` scenarios and the machine state they were made in; comparing fails when a ratio
 got worse than the baseline by more than its tolerance (derived from the spread of those runs),
 on the same machine at a similar load. On another machine the comparison is refused, at another
-load it is advisory (:mod:`harness.perf.machine`): the feature's own checks, on ratios measured
+load it is advisory (:mod:`harness.performance.machine`): the feature's own checks, on ratios measured
 side by side in the same run, are the gate that holds everywhere. ``scripts/performance.sh``
 runs the scenarios and then ``compare``.
 
@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from harness.paths import REPO_ROOT
-from harness.perf import machine
-from harness.perf.results import RESULTS_PATH
+from harness.performance import machine
+from harness.performance.results import RESULTS_PATH
 
 BASELINE_PATH = REPO_ROOT / "performance-baseline.json"
 #: A ratio regresses when it is worse than the baseline by more than this share of the baseline value.
@@ -83,7 +83,7 @@ def compare(results: dict, baseline: dict, tolerance: float | None = None) -> li
 
 def make_baseline(runs: list[dict], tolerance: float = DEFAULT_TOLERANCE) -> dict:
     """The median of each ratio over several runs, with its spread, its own tolerance, and the
-    machine state the runs were made in (see :mod:`harness.perf.machine`).
+    machine state the runs were made in (see :mod:`harness.performance.machine`).
 
     A ratio's tolerance comes from its measured spread: the worst value seen, plus the whole
     width of the spread again, as a share of the median; at least ``tolerance`` (at most 0.9 for

@@ -25,8 +25,8 @@ import time
 from dataclasses import dataclass, field
 
 from harness.paths import REPO_ROOT, REPORTS_DIR
-from harness.perf import machine
-from harness.perf.results import RESULTS_PATH
+from harness.performance import machine
+from harness.performance.results import RESULTS_PATH
 from servers.faults import FAULTS, FAULT_VARIABLE
 from servers.faults.performance import GATE_SLOWDOWNS
 from tools.flakiness import cpu_load

@@ -10,6 +10,7 @@ feature). Used by ``tests/tools/test_self_check.py``; also runnable on its own:
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 from dataclasses import dataclass, field
@@ -120,7 +121,11 @@ def write_report(outcomes: list[FaultOutcome], baseline: BehaveRun | None) -> st
 
 
 def main(argv: list[str] | None = None) -> int:
-    names = (sys.argv[1:] if argv is None else argv) or SELF_CHECKED
+    parser = argparse.ArgumentParser(prog="python -m tools.self_check", description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("faults", nargs="*", metavar="FAULT",
+                        help="faults to check (default: every fault but the performance slowdowns)")
+    names = parser.parse_args(argv).faults or SELF_CHECKED
     unknown = [n for n in names if n not in FAULTS]
     if unknown:
         print(f"unknown fault(s) {unknown}; known faults are {sorted(FAULTS)}", file=sys.stderr)

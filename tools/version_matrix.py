@@ -1,9 +1,11 @@
-"""Run every default feature on several LitServe releases, one virtual environment per release.
+"""Run every default feature on LitServe releases, one virtual environment per release; store each
+(release, feature) cell and generate ``docs/version-matrix.md`` from the stored cells.
 
-    .venv/bin/python -m tools.version_matrix                 # every release 0.2.0 .. 0.2.19
-    .venv/bin/python -m tools.version_matrix 0.2.0 0.2.19    # some releases
+    .venv/bin/python -m tools.version_matrix all               # every release 0.2.0 .. 0.2.19
+    .venv/bin/python -m tools.version_matrix 0.2.0 0.2.19      # some releases ("oldest", "newest" accepted)
     .venv/bin/python -m tools.version_matrix --features single_streaming -- 0.2.5
-    .venv/bin/python -m tools.version_matrix --jobs 2        # two releases at a time (a busier machine)
+    .venv/bin/python -m tools.version_matrix all --missing     # only the releases with a cell not stored yet
+    .venv/bin/python -m tools.version_matrix --write-docs      # regenerate docs/version-matrix.md, run nothing
 
 The features are those ``behave features/`` runs: every feature file with a scenario that
 behave.ini's ``default_tags`` selects (read from the files, so a new feature joins by itself),
@@ -14,92 +16,37 @@ Each release gets ``.matrix/venvs/<release>`` (git-ignored, reused by later runs
 LitServe's own dependencies (FastAPI, uvicorn, ...) are left to pip, as a user installing
 that release would get them. The suite's apps adapt to each release through
 ``servers/compat.py``; scenarios tagged ``@litserve.since:`` / ``@litserve.until:`` are skipped
-where they do not apply.
+where they cannot be set up, with the reason.
 
-Prints, and writes to ``reports/version-matrix.md`` (details in ``version-matrix.json``), a
-table release x feature: passed / failed / known issue / n/a. A failure listed in
-:data:`KNOWN_ISSUES` is a real bug of that release which the suite rightly catches; any other
-failure makes the command exit 1.
+Each scenario is judged by the suite's own hooks against ``known_defects.toml``, as in ``behave
+features/``. A cell (:mod:`tools.matrix_results`) is passed / known (registry ids) / NEW failure /
+no longer reproduces / n/a (the feature does not exist on that release), with its skipped scenarios
+counted by reason. Cells are stored in ``docs/version-matrix.json`` as each release finishes (a run
+over some releases and features replaces only those cells; an interrupted run keeps what it did),
+and the page is regenerated from them (:mod:`tools.matrix_docs`). Exits 1 when a cell of this run
+is a new failure, a defect that no longer reproduces, or a release that could not run.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
-from tools.behave_runs import (BehaveRun, BehaveRunError, ScenarioResult, check_features, default_tags,
-                               run_behave, selected_features)
 from harness.paths import REPO_ROOT, REPORTS_DIR
+from harness.reporting.allure_meta import commit
 from harness.tags.releases import parse
+from tools import matrix_docs
+from tools.behave_runs import BehaveRunError, check_features, default_tags, run_behave, selected_features
+from tools.matrix_results import Cell, cells_from_run, load, store
 
 MATRIX_DIR = REPO_ROOT / ".matrix" / "venvs"
 ALL_RELEASES = tuple(f"0.2.{n}" for n in range(0, 20))
 OLDEST, NEWEST = ALL_RELEASES[0], ALL_RELEASES[-1]
-
-
-@dataclass(frozen=True)
-class KnownIssue:
-    """A real bug of releases ``first``..``last`` in a covered behaviour: a scenario of ``feature`` whose name
-    contains ``scenario`` and whose failure message contains ``message`` fails there, rightly. Shown as
-    "known issue" instead of "failed"; ``why`` says what the bug is, with its LitServe issue or pull request."""
-
-    first: str
-    last: str
-    feature: str
-    scenario: str
-    message: str
-    why: str
-
-    def covers(self, release: str, failure: ScenarioResult) -> bool:
-        return (parse(self.first) <= parse(release) <= parse(self.last) and failure.feature == self.feature
-                and self.scenario in failure.name and self.message in failure.error)
-
-
-_ISSUE = "https://github.com/Lightning-AI/LitServe/issues/"
-_PULL = "https://github.com/Lightning-AI/LitServe/pull/"
-_SHARED_CONTEXT = ("every request of a batch gets the same context dict (`contexts = [{}] * n`), so values set in "
-                   f"decode_request leak between requests; fixed in 0.2.8 ({_ISSUE}450, {_PULL}451)")
-_WINDOW_ZERO = ("with batch_timeout=0 the batch collector returns before it takes any request, so requests are "
-                f"never served; fixed in 0.2.2 ({_PULL}238)")
-_NAMED_HTTP_EXCEPTION = ("an HTTPException raised with keyword arguments (status_code=, detail=) cannot be rebuilt "
-                         "after it crosses from the worker to the server process, so the client gets 500 instead of "
-                         f"the model's status and detail; fixed in 0.2.3 ({_ISSUE}301, {_PULL}302)")
-_EMBEDDING_BASE64 = ("OpenAIEmbeddingSpec accepts only encoding_format \"float\", so the openai client's default call "
-                     f"(which asks for base64) is refused with 422; fixed in 0.2.6 ({_PULL}388)")
-_SHORT_BATCH = ("when predict returns fewer outputs than the batch has requests, the outputs are zipped with the "
-                "requests and the left-over requests are never answered; from 0.2.6 every member gets 500 "
-                f"\"Batch size mismatch\" ({_PULL}408)")
-_BATCHED_STREAM_ERROR = ("when a batched stream fails, the error is sent to only one member of the batch (a loop "
-                         "variable left over from the last request); the other streams never end; fixed in 0.2.6 "
-                         f"({_PULL}408)")
-
-_MULTI_API_HEALTH = ("with several LitAPIs on one server, /health calls health() on the list of APIs and answers 500 "
-                     "(AttributeError), so the server never reports ready; fixed in 0.2.12 "
-                     f"({_PULL}529)")
-
-#: Real bugs of old releases that the suite catches (found by running the matrix; see README).
-KNOWN_ISSUES: list[KnownIssue] = [
-    KnownIssue("0.2.0", "0.2.7", "dynamic_batching", "", "request context moved between requests", _SHARED_CONTEXT),
-    KnownIssue("0.2.0", "0.2.7", "streaming_batching", "", "request context moved between requests", _SHARED_CONTEXT),
-    KnownIssue("0.2.0", "0.2.1", "dynamic_batching", "Requests sent together", "got no answer within", _WINDOW_ZERO),
-    KnownIssue("0.2.0", "0.2.2", "failure_model_errors", "A request the model refuses",
-               "did not get the model's status and detail; it got 500", _NAMED_HTTP_EXCEPTION),
-    KnownIssue("0.2.0", "0.2.5", "failure_model_errors", "wrong number of answers", "got no answer within",
-               _SHORT_BATCH),
-    KnownIssue("0.2.0", "0.2.5", "failure_streams", "A batched stream that fails midway", "did not end within",
-               _BATCHED_STREAM_ERROR),
-    KnownIssue("0.2.0", "0.2.2", "openai_chat", "A refused request reaches the client",
-               "did not get the model's status and detail; it got 500", _NAMED_HTTP_EXCEPTION),
-    KnownIssue("0.2.5", "0.2.5", "openai_embeddings", "called with its defaults", "Error code: 422", _EMBEDDING_BASE64),
-    KnownIssue("0.2.11", "0.2.11", "several_endpoints", "", "the health check answered 500", _MULTI_API_HEALTH),
-]
 
 
 #: Requirements that only the suite's own tests need, not the features: left out of the release venvs.
@@ -141,89 +88,70 @@ def ensure_venv(release: str, log_dir: Path) -> Path:
     return behave
 
 
-@dataclass
-class ReleaseResult:
-    release: str
-    run: BehaveRun | None
-    error: str = ""
-
-    def cell(self, feature: str) -> str:
-        if self.run is None:
-            return "error"
-        status = self.run.feature_status(feature)
-        if status != "failed":
-            return status
-        failures = [r for r in self.run.failed if r.feature == feature]
-        if all(any(k.covers(self.release, r) for k in KNOWN_ISSUES) for r in failures):
-            return "known issue"
-        return "failed"
-
-    def unexpected(self, features: list[str]) -> bool:
-        return self.run is None or any(self.cell(f) in ("failed", "missing", "error") for f in features)
+#: The longest one release's behave run may take before it is given up (its cells then say "error").
+RELEASE_TIMEOUT_SECONDS = 900.0
 
 
-def table(results: list[ReleaseResult], features: list[str]) -> str:
-    header = "| release | " + " | ".join(features) + " | seconds |"
-    rule = "|" + " --- |" * (len(features) + 2)
-    rows = [header, rule]
-    for result in results:
-        seconds = f"{result.run.seconds:.0f}" if result.run else "-"
-        rows.append(f"| {result.release} | " + " | ".join(result.cell(f) for f in features) + f" | {seconds} |")
-    return "\n".join(rows)
-
-
-def details(results: list[ReleaseResult]) -> list[str]:
-    lines = []
-    for result in results:
-        if result.run is None:
-            lines.append(f"- {result.release}: {result.error.splitlines()[0] if result.error else 'error'}")
-            continue
-        for failure in result.run.failed:
-            known = [k.why for k in KNOWN_ISSUES if k.covers(result.release, failure)]
-            note = f" — known issue: {known[0]}" if known else ""
-            lines.append(f"- {result.release} {failure.feature}: {failure.name} ({failure.location}): "
-                         f"{failure.error}{note}")
-    return lines
-
-
-def test_release(release: str, install: Future, features: list[str], tags: str) -> ReleaseResult:
-    """Run ``features`` on ``release`` once its virtual environment is ready; print one line."""
+def test_release(release: str, install: Future, features: list[str], tags: str) -> list[Cell]:
+    """Run ``features`` on ``release`` once its virtual environment is ready; store and print its cells."""
     try:
         behave = install.result()
-        result = ReleaseResult(release, run_behave(features, behave=str(behave), tags=tags, timeout=1800.0))
-    except (RuntimeError, BehaveRunError, subprocess.CalledProcessError) as error:
-        result = ReleaseResult(release, None, str(error))
-    seconds = f" ({result.run.seconds:.0f} s)" if result.run else ""
-    print(f"version-matrix: litserve {release}{seconds}: " + ", ".join(f"{f} {result.cell(f)}" for f in features)
-          + "".join(f"\n  {line}" for line in details([result])), flush=True)
-    return result
+        run = run_behave(features, behave=str(behave), tags=tags, timeout=RELEASE_TIMEOUT_SECONDS)
+        cells = cells_from_run(release, features, run, suite=commit())
+    except (RuntimeError, BehaveRunError, subprocess.CalledProcessError, OSError) as error:
+        run, cells = None, cells_from_run(release, features, None, str(error) or type(error).__name__, commit())
+    store(cells)
+    seconds = f" ({run.seconds:.0f} s)" if run else ""
+    print(f"version-matrix: litserve {release}{seconds}: " + ", ".join(f"{c.feature} {c.text()}" for c in cells),
+          flush=True)
+    for line in matrix_docs.problems({(c.release, c.feature): c for c in cells}):
+        print(f"  {line}", flush=True)
+    return cells
+
+
+def _releases(names: list[str], features: list[str], missing: bool, parser: argparse.ArgumentParser) -> list[str]:
+    aliases = {"oldest": [OLDEST], "newest": [NEWEST], "all": list(ALL_RELEASES)}
+    releases: list[str] = []
+    for name in names:
+        for release in aliases.get(name, [name]):
+            try:
+                parse(release)
+            except ValueError:
+                parser.error(f"not a release number: {release!r} (e.g. 0.2.5, or all / oldest / newest)")
+            if release not in releases:
+                releases.append(release)
+    if missing:
+        stored = load()
+        releases = [r for r in releases if any((r, f) not in stored or stored[(r, f)].error for f in features)]
+    return releases
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.version_matrix", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("releases", nargs="*", help=f"releases to test (default: all of {OLDEST} .. {NEWEST}); "
-                        "'oldest' and 'newest' are accepted")
+    parser.add_argument("releases", nargs="*", help=f"releases to test (default: all, {OLDEST} .. {NEWEST}); "
+                        "'all', 'oldest' and 'newest' are accepted")
     parser.add_argument("--features", nargs="+", help="features to run (default: every feature `behave features/` runs)")
     parser.add_argument("--tags", default=default_tags(),
                         help="behave tag expression (default: behave.ini's default_tags, %(default)r)")
     parser.add_argument("--install-jobs", type=int, default=3, help="virtual environments built in parallel (default 3)")
     parser.add_argument("--jobs", type=int, default=1,
                         help="releases tested at the same time (default 1: timing scenarios need a quiet machine)")
+    parser.add_argument("--missing", action="store_true",
+                        help="only releases with a feature whose cell is not stored yet, or could not run")
+    parser.add_argument("--write-docs", action="store_true",
+                        help="regenerate docs/version-matrix.md from the stored cells; with releases, after running them")
     args = parser.parse_args(argv)
-    args.features = args.features or selected_features(args.tags)
-    aliases = {"oldest": OLDEST, "newest": NEWEST}
-    releases = [aliases.get(r, r) for r in args.releases] or list(ALL_RELEASES)
-    for release in releases:
-        try:
-            parse(release)
-        except ValueError:
-            parser.error(f"not a release number: {release!r} (e.g. 0.2.5)")
+    features = args.features or selected_features(args.tags)
     try:
-        check_features(args.features, args.tags)
+        check_features(features, args.tags)
     except ValueError as error:
         parser.error(str(error))
-    args.features = [Path(f).name.removesuffix(".feature") for f in args.features]
+    features = [Path(f).name.removesuffix(".feature") for f in features]
+    if args.write_docs and not args.releases:
+        print(f"version-matrix: wrote {os.path.relpath(matrix_docs.write(features), REPO_ROOT)}")
+        return 0
+    releases = _releases(args.releases or ["all"], features, args.missing, parser)
 
     log_dir = REPORTS_DIR / "version-matrix"
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -232,25 +160,19 @@ def main(argv: list[str] | None = None) -> int:
     with ThreadPoolExecutor(max_workers=max(1, args.install_jobs)) as installer, \
             ThreadPoolExecutor(max_workers=max(1, args.jobs)) as runner:
         installs: dict[str, Future] = {r: installer.submit(ensure_venv, r, log_dir) for r in releases}
-        runs = [runner.submit(test_release, r, installs[r], args.features, args.tags) for r in releases]
-        results = [run.result() for run in runs]
+        runs = [runner.submit(test_release, r, installs[r], features, args.tags) for r in releases]
+        cells = [cell for run in runs for cell in run.result()]
 
-    text = table(results, args.features)
-    notes = details(results)
-    report = ["# LitServe version matrix", "", text, ""]
-    if notes:
-        report += ["Failures:", "", *notes, ""]
+    this_run = {(c.release, c.feature): c for c in cells}
+    report = ["# LitServe version matrix (this run)", "", *matrix_docs.matrix_table(this_run, features), "",
+              *(matrix_docs.problems(this_run) or ["No new failure."]), ""]
     (REPORTS_DIR / "version-matrix.md").write_text("\n".join(report))
-    (REPORTS_DIR / "version-matrix.json").write_text(json.dumps(
-        [{"release": r.release, "error": r.error, "seconds": round(r.run.seconds, 1) if r.run else None,
-          "scenarios": [vars(s) for s in r.run.scenarios] if r.run else []} for r in results], indent=1))
-    print()
-    print(text)
-    if notes:
-        print("\nFailures:\n" + "\n".join(notes))
-    print(f"\nversion-matrix: {len(releases)} release(s) in {time.monotonic() - began:.0f} s; "
-          f"report in {os.path.relpath(REPORTS_DIR / 'version-matrix.md', REPO_ROOT)}")
-    return 1 if any(r.unexpected(args.features) for r in results) else 0
+    print("\n" + "\n".join(report))
+    if args.write_docs:
+        print(f"version-matrix: wrote {os.path.relpath(matrix_docs.write(features), REPO_ROOT)}")
+    print(f"version-matrix: {len(releases)} release(s) in {time.monotonic() - began:.0f} s; cells stored in "
+          f"docs/version-matrix.json (`python -m tools.version_matrix --write-docs` makes docs/version-matrix.md)")
+    return 1 if any(c.fails for c in cells) else 0
 
 
 if __name__ == "__main__":

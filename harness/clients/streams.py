@@ -6,7 +6,7 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import httpx
 
@@ -53,8 +53,10 @@ class StreamTranscript:
 
 
 async def read_stream(client: httpx.AsyncClient, url: str, body: Any, *,
-                      time_limit: float = DEFAULT_TIME_LIMIT, headers: dict[str, str] | None = None) -> StreamTranscript:
-    """POST ``body`` (with ``headers``) and read the answer as newline-delimited chunks until the server ends it."""
+                      time_limit: float = DEFAULT_TIME_LIMIT, headers: dict[str, str] | None = None,
+                      on_chunk: Callable[[StreamTranscript], None] | None = None) -> StreamTranscript:
+    """POST ``body`` (with ``headers``) and read the answer as newline-delimited chunks until the server ends it
+    (``on_chunk`` is called with the transcript after each chunk)."""
     transcript = StreamTranscript(url, body)
 
     async def consume() -> None:
@@ -64,6 +66,8 @@ async def read_stream(client: httpx.AsyncClient, url: str, body: Any, *,
             async for line in response.aiter_lines():
                 if line.strip():
                     transcript.chunks.append(Chunk(time.monotonic(), line))
+                    if on_chunk:
+                        on_chunk(transcript)
         transcript.ended_cleanly = True
 
     transcript.sent_at = time.monotonic()
@@ -93,5 +97,47 @@ def stream_concurrently(url: str, bodies: list[Any], *, time_limit: float = DEFA
 
     async def run() -> list[StreamTranscript]:
         return list(await asyncio.gather(*(one(body) for body in bodies)))
+
+    return asyncio.run(run())
+
+
+@dataclass(frozen=True)
+class Cue:
+    """When a client of :func:`stream_cued` sends: ``delay`` seconds after the start, or once ``client`` has
+    received ``chunks`` chunks (then ``delay`` is ignored)."""
+
+    delay: float = 0.0
+    client: str = ""
+    chunks: int = 0
+
+
+def stream_cued(url: str, plan: list[tuple[dict, Cue]], *,
+                time_limit: float = DEFAULT_TIME_LIMIT) -> list[StreamTranscript]:
+    """One stream per ``(body, cue)`` (bodies carry a ``client``): each client connects first, then sends on its cue,
+    so that a plan keyed to another stream's progress holds however fast the server runs."""
+    barrier = asyncio.Barrier(len(plan))
+    cues: dict[tuple[str, int], asyncio.Event] = {(c.client, c.chunks): asyncio.Event() for _, c in plan if c.client}
+
+    def progressed(transcript: StreamTranscript) -> None:
+        event = cues.get((transcript.request_body["client"], len(transcript.chunks)))
+        if event:
+            event.set()
+
+    async def one(body: dict, cue: Cue) -> StreamTranscript:
+        async with new_client() as client:
+            await connect(client, url)
+            await barrier.wait()
+            if cue.client:
+                try:
+                    await asyncio.wait_for(cues[(cue.client, cue.chunks)].wait(), time_limit)
+                except asyncio.TimeoutError:
+                    raise NoAnswerInTime(f"{body['client']} was to ask once {cue.client} had {cue.chunks} chunk(s), "
+                                         f"which did not happen within {time_limit:g} s") from None
+            else:
+                await asyncio.sleep(cue.delay)
+            return await read_stream(client, url, body, time_limit=time_limit, on_chunk=progressed)
+
+    async def run() -> list[StreamTranscript]:
+        return list(await asyncio.gather(*(one(body, cue) for body, cue in plan)))
 
     return asyncio.run(run())

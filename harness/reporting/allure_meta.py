@@ -13,7 +13,10 @@ Categories (Allure matches the failure message with Java regexes, DOTALL; a resu
 so the patterns exclude each other):
 
 * "Known LitServe defects": *broken* with ``KNOWN LITSERVE DEFECT`` in the message: how
-  ``harness.tags.known_defects`` reports a scenario that failed only as documented.
+  ``harness.tags.known_defects`` reports a scenario that failed exactly as its ``known_defects.toml``
+  entry says, on a release in the entry's range.
+* "Known defects that no longer reproduce": *failed* with ``NO LONGER REPRODUCES``: a registered defect
+  of this release whose scenario passed (fixed? its range in the registry needs ending).
 * "Environment problems": a server never became ready (``harness.serving.launcher.ServerStartError``).
 * "Product defects": any other *failed* result (a failed assertion): a new failure, LitServe did not
   behave as the feature says.
@@ -41,18 +44,28 @@ DEFAULT_RESULTS_DIR = REPO_ROOT / "reports" / "allure-results"
 
 KNOWN_DEFECT_MARK = "KNOWN LITSERVE DEFECT"
 KNOWN_DEFECTS_CATEGORY = "Known LitServe defects"
+NO_LONGER_MARK = "NO LONGER REPRODUCES"
 SERVER_START_ERROR = "ServerStartError"
 
 _NOT_KNOWN = f"(?!.*{KNOWN_DEFECT_MARK})"
 _NOT_ENVIRONMENT = f"(?!.*{SERVER_START_ERROR})"
+_NOT_NO_LONGER = f"(?!{NO_LONGER_MARK})"
 
 CATEGORIES: list[dict] = [
     {
         "name": KNOWN_DEFECTS_CATEGORY,
-        "description": "Scenarios tagged @known_litserve_defect that failed as documented: LitServe is known to "
-                       "behave this way (each links to its LitServe issue). They do not fail the run.",
+        "description": "Scenarios that failed exactly as registered in known_defects.toml for this release: "
+                       "LitServe is known to behave this way (each links to its LitServe issue or pull "
+                       "request). They do not fail the run.",
         "matchedStatuses": ["broken"],
         "messageRegex": f"(?s).*{KNOWN_DEFECT_MARK}.*",
+    },
+    {
+        "name": "Known defects that no longer reproduce (fixed?)",
+        "description": "A registered defect of this release whose scenario passed: fixed? End the entry's "
+                       "range in known_defects.toml. They fail the run, so the registry stays true.",
+        "matchedStatuses": ["failed"],
+        "messageRegex": f"(?s){NO_LONGER_MARK}.*",
     },
     {
         "name": "Environment problems (a server never became ready)",
@@ -63,7 +76,7 @@ CATEGORIES: list[dict] = [
         "name": "Product defects (LitServe did not behave as specified)",
         "description": "New failures: LitServe did not behave as the feature says.",
         "matchedStatuses": ["failed"],
-        "messageRegex": f"(?s){_NOT_ENVIRONMENT}.*",
+        "messageRegex": f"(?s){_NOT_NO_LONGER}{_NOT_ENVIRONMENT}.*",
     },
     {
         "name": "Test defects (the suite itself broke)",
@@ -96,10 +109,12 @@ def link_name(link: dict) -> str:
 
 def results_dir(context) -> Path | None:
     """The folder the active Allure formatter writes to, or None when no Allure formatter runs."""
+    # behave offers hooks no public list of the run's formatters: ``context._runner`` is the only way to them.
     for formatter in getattr(context._runner, "formatters", []):
-        file_logger = getattr(formatter, "file_logger", None)
-        if type(formatter).__name__ == "AllureFormatter" and file_logger is not None:
-            return Path(file_logger._report_dir)
+        if type(formatter).__name__ == "AllureFormatter":
+            # the folder the formatter was given (behave's public ``stream_opener.name``; its file logger
+            # keeps the same path in a private attribute)
+            return Path(formatter.stream_opener.name).absolute()
     return None
 
 
@@ -117,6 +132,7 @@ def finish_run(context) -> None:
     """Make this run's results readable: tag-made labels as words, the feature's description on each scenario."""
     folder = results_dir(context)
     if folder is not None:
+        # behave hands hooks one feature at a time; the parsed list of all is only on its runner
         descriptions = {f.name: "\n".join(f.description) for f in getattr(context._runner, "features", [])}
         tidy_labels(folder, descriptions)
 

@@ -3,7 +3,7 @@ scales, axis ticks and text, all escaped. Charts are self-contained HTML with in
 scripts, no outside requests.
 
 Used by :mod:`harness.reporting.charts` (request and chunk timelines) and
-:mod:`harness.perf.charts` (latency distributions, throughput bars, chunk timelines).
+:mod:`harness.load.charts` (latency distributions, throughput bars, chunk timelines).
 """
 
 from __future__ import annotations

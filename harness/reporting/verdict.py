@@ -8,9 +8,10 @@ The same words in both places a run is read:
   ``python -m harness.reporting.verdict RESULTS_DIR``, which reads the Allure results
   (:func:`from_results`) and prints :meth:`Verdict.title`.
 
-A known LitServe defect is a scenario tagged ``@known_litserve_defect`` that failed only as documented:
-it is reported to Allure as *broken* with ``statusDetails.known`` set (see ``harness.tags.known_defects``),
-never as passed. Any other failed or broken scenario is a new failure.
+A known LitServe defect is a scenario that failed exactly as its entry in ``known_defects.toml`` says
+(release, step and message): it is reported to Allure as *broken* with ``statusDetails.known`` set (see
+``harness.tags.known_defects``), never as passed. A known defect that passed on a release in its range is
+*failed* with a message starting ``NO LONGER REPRODUCES``. Any other failed or broken scenario is a new failure.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPORT_NAME = "LitServe acceptance report"
+#: How a known defect that passed on a release in its range is marked (``harness.tags.known_defects``).
+NO_LONGER_REPRODUCES = "NO LONGER REPRODUCES"
 #: Statuses of a result that did not pass (Allure 2).
 NOT_PASSED = ("failed", "broken", "unknown")
 
@@ -35,33 +38,55 @@ class Verdict:
     new_failures: int
     known_defects: int
     passed: int
-    seem_fixed: int = 0   # tagged @known_litserve_defect, yet passed (counted in ``passed`` too)
+    no_longer_reproduces: int = 0   # a known defect of this release, yet passed (counted in ``passed`` too)
+    no_longer_failing: int = 0      # of those, the ones that fail the run (not ``intermittent``)
+    skipped: int = 0                # left out for this release (release tags), with a reason
 
     @property
     def no_new_failures(self) -> bool:
         return self.new_failures == 0
 
+    @property
+    def fails_run(self) -> bool:
+        """True when behave exits 1: a new failure, or a known defect that no longer reproduces."""
+        return self.new_failures > 0 or self.no_longer_failing > 0
+
     def title(self) -> str:
         """One line, for the report's title: ``LitServe acceptance report: no new failures, 11 known ...``."""
         new = "no new failures" if self.no_new_failures else plural(self.new_failures, "NEW FAILURE", "NEW FAILURES")
-        return (f"{REPORT_NAME}: {new}, {plural(self.known_defects, 'known LitServe defect')}, "
-                f"{self.passed} passed")
+        parts = [new, plural(self.known_defects, "known LitServe defect")]
+        if self.no_longer_reproduces:
+            parts.append(f"{self.no_longer_reproduces} NO LONGER REPRODUCING")
+        parts.append(f"{self.passed} passed")
+        if self.skipped:
+            parts.append(f"{self.skipped} skipped")
+        return f"{REPORT_NAME}: {', '.join(parts)}"
 
     def lines(self) -> list[str]:
-        """The console verdict: three lines (a fourth when a known defect seems fixed)."""
+        """The console verdict: new failures, known defects, passed; no longer reproducing and skipped when any."""
         new = "none" if self.no_new_failures else f"{self.new_failures}  (listed under \"Failing scenarios\" above)"
-        known = f"{self.known_defects}" + ("  (listed above, with their LitServe issues)" if self.known_defects else "")
+        known = f"{self.known_defects}" + ("  (listed above, with their registry ids and links)" if self.known_defects else "")
         lines = [f"New failures:            {new}",
-                 f"Known LitServe defects:  {known}",
-                 f"Passed:                  {self.passed}"]
-        if self.seem_fixed:
-            lines.append(f"Known defects that seem fixed: {self.seem_fixed}  (they passed: check, then remove the tag)")
+                 f"Known LitServe defects:  {known}"]
+        if self.no_longer_reproduces:
+            fails = " (this fails the run)" if self.no_longer_failing else " (intermittent: the run is not failed)"
+            lines.append(f"No longer reproduces:    {self.no_longer_reproduces}  (listed above: fixed? end their "
+                         f"range in known_defects.toml){fails}")
+        lines.append(f"Passed:                  {self.passed}")
+        if self.skipped:
+            lines.append(f"Skipped:                 {self.skipped}  (not for this LitServe release, listed above)")
         return lines
 
 
 def is_known_defect(result: dict) -> bool:
     """True for an Allure result that failed only on a known LitServe defect."""
     return result.get("status") in NOT_PASSED and bool((result.get("statusDetails") or {}).get("known"))
+
+
+def no_longer_reproduces(result: dict) -> bool:
+    """True for an Allure result of a known defect that passed on a release in its range."""
+    message = (result.get("statusDetails") or {}).get("message") or ""
+    return result.get("status") == "failed" and message.startswith(NO_LONGER_REPRODUCES)
 
 
 def from_results(folder: Path) -> Verdict:
@@ -74,9 +99,13 @@ def from_results(folder: Path) -> Verdict:
             latest[key] = result
     results = list(latest.values())
     known = sum(1 for r in results if is_known_defect(r))
-    new = sum(1 for r in results if r.get("status") in NOT_PASSED and not is_known_defect(r))
+    fixed = sum(1 for r in results if no_longer_reproduces(r))
+    new = sum(1 for r in results if r.get("status") in NOT_PASSED and not is_known_defect(r)
+              and not no_longer_reproduces(r))
     passed = sum(1 for r in results if r.get("status") == "passed")
-    return Verdict(new_failures=new, known_defects=known, passed=passed)
+    skipped = sum(1 for r in results if r.get("status") == "skipped")
+    return Verdict(new_failures=new, known_defects=known, passed=passed + fixed, no_longer_reproduces=fixed,
+                   no_longer_failing=fixed, skipped=skipped)
 
 
 def main(argv: list[str]) -> int:

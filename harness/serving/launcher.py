@@ -42,6 +42,15 @@ class ServerStartError(RuntimeError):
     """The app exited or did not become ready. The message carries its log tail."""
 
 
+class HealthCheckBroken(ServerStartError, AssertionError):
+    """LitServe's own ``/health`` kept answering a server error (500), not 200 or 503 "not ready": a fault of
+    LitServe, not of the machine, so it is an assertion (and can be a registered known defect)."""
+
+
+#: How long ``/health`` must keep answering 500 before the server is given up as :class:`HealthCheckBroken`.
+HEALTH_ERROR_SECONDS = 5.0
+
+
 @dataclass(frozen=True)
 class ServerSpec:
     """Which app to run, with which settings and (for the self-check) which injected fault."""
@@ -250,6 +259,7 @@ def start_server(spec: ServerSpec, log_dir: Path = SERVER_LOGS_DIR, ready_timeou
 def _wait_until_ready(server: RunningServer, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     pause = 0.02
+    erring_since: float | None = None   # when /health began answering 500 in a row
     with httpx.Client(timeout=2.0, headers=server.auth_headers, verify=False) as client:
         while True:
             if not server.is_alive():
@@ -258,10 +268,17 @@ def _wait_until_ready(server: RunningServer, timeout: float) -> None:
                     f"Log {server.log_path}:\n{server.log_tail()}"
                 )
             try:
-                if client.get(server.health_url).status_code == 200:
-                    return
+                status = client.get(server.health_url).status_code
             except httpx.HTTPError:
-                pass
+                status = 0
+            if status == 200:
+                return
+            erring_since = (erring_since or time.monotonic()) if status == 500 else None
+            if erring_since is not None and time.monotonic() - erring_since > HEALTH_ERROR_SECONDS:
+                raise HealthCheckBroken(
+                    f"server '{server.spec.label}' never became ready: the health check answered 500 for "
+                    f"{HEALTH_ERROR_SECONDS:.0f} s (LitServe's /health crashed instead of answering 200 or 503).\n"
+                    f"Log {server.log_path}:\n{server.log_tail()}")
             if time.monotonic() > deadline:
                 raise ServerStartError(
                     f"server '{server.spec.label}' was not healthy within {timeout:.0f} s on port {server.port}.\n"

@@ -2,7 +2,8 @@
 
 The OpenAI-compatible apps (``servers/openai_apps.py``) cannot add fields to LitServe's
 OpenAI-shaped answers, so they report each chat piece (with the ``time.monotonic()`` at
-which it was produced) and each embedding batch in the log instead.
+which it was produced) and each embedding batch in the log instead; the continuous-batching toy
+LLM (``servers/llm_apps.py``) reports each step.
 """
 
 from __future__ import annotations
@@ -35,5 +36,20 @@ def traces_between(server: RunningServer, kind: str, since: float, until: float,
         found = [t for t in traces(server, kind)
                  if since <= t.get("produced_at", t.get("started_at", -1)) <= until and where(t)]
         if len(found) >= at_least or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
+def step_traces(server: RunningServer, transcripts: list) -> list[dict]:
+    """The toy LLM's ``step`` traces (``servers/llm_apps.py``) of the steps that served these streams, oldest
+    first: those produced between the first request and the last stream's end, once they hold as many tokens
+    as the clients received (the worker's log lines can lag behind the last chunk)."""
+    since = min(t.sent_at for t in transcripts)
+    until = max(t.finished_at for t in transcripts)
+    received = sum(len(t.chunks) for t in transcripts)
+    deadline = time.monotonic() + 5.0
+    while True:
+        found = [t for t in traces(server, "step") if since <= t["produced_at"] <= until]
+        if sum(len(t["members"]) for t in found) >= received or time.monotonic() > deadline:
             return found
         time.sleep(0.05)

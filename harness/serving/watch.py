@@ -177,3 +177,23 @@ def wait_for_worker_count(server: RunningServer, count: int, dead_pid: int, with
                 return f"the server exited with code {server.process.returncode}"
             time.sleep(0.1)
     return seen
+
+
+def cpu_share_over(root_pid: int, seconds: float) -> float:
+    """CPU cores the process tree of ``root_pid`` used on average over the next ``seconds`` (1.0 = one core busy)."""
+    tree = [psutil.Process(root_pid), *psutil.Process(root_pid).children(recursive=True)]
+
+    def used() -> dict[int, float]:
+        times = {}
+        for proc in tree:
+            try:
+                cpu = proc.cpu_times()
+                times[proc.pid] = cpu.user + cpu.system
+            except psutil.Error:  # ended meanwhile: counts as idle
+                pass
+        return times
+
+    before = used()
+    time.sleep(seconds)
+    after = used()
+    return sum(after[pid] - before[pid] for pid in after if pid in before) / seconds

@@ -1,168 +1,166 @@
-"""Scenarios that specify the right behaviour where LitServe is known to get it wrong.
+"""behave's side of the verdict: each scenario judged against ``known_defects.toml``, the exit code, the summary.
 
-A scenario tagged ``@known_litserve_defect`` states what users need, and still runs:
+The rules are in :mod:`harness.tags.outcomes` (a failure is known only if release, step and message match
+a registry entry of the scenario); this module applies them to a behave run:
 
-* If it fails on an assertion, the failure is relabelled ``KNOWN LITSERVE DEFECT: <what went wrong>``
-  and it does not fail the behave run: :func:`install` leaves it out of the exit code. It is read as
-  what it is, never as passed:
+* :func:`after_step` relabels the failure of a step that matches an entry: its message starts with
+  ``KNOWN LITSERVE DEFECT <id>:`` (the Allure category matches on it).
+* The wrapped ``Scenario.run`` (:func:`install`) leaves a scenario whose only failure is a relabelled one
+  out of the exit code; anything else that failed counts (another step or message, a timeout where the
+  entry does not say ``hangs``, an error, a hook failure). A scenario with an entry for this release that
+  *passes* no longer reproduces the defect: announced, attached, and it fails the run unless the entry is
+  ``intermittent`` (README, Verdicts).
+* In the Allure results (:class:`KnownDefectsInAllure`) a known defect is *broken* with
+  ``statusDetails.known`` and the entry's links; one that no longer reproduces is *failed* with a message
+  starting ``NO LONGER REPRODUCES``.
+* behave's "Failing scenarios" list keeps only the new failures, and after behave's counts the run ends
+  with the known defects, those that no longer reproduce, the skipped scenarios and why, and the verdict.
+* A scenario skipped with a reason (not for this release) is written to the Allure results as skipped,
+  with the reason (:mod:`harness.reporting.skipped`).
 
-  - in the Allure report it is *broken* (yellow) with ``statusDetails.known`` set, in the category
-    "Known LitServe defects", with its ``@allure.issue:`` / ``@allure.link.pull:`` links; real
-    product failures stay *failed* (red), so red means "new";
-  - on the console, behave's "Failing scenarios" list keeps only the new failures, and after
-    behave's counts (which include the known defects among the failed scenarios) the run ends with
-    the known defects, each with its LitServe issue, and the verdict: new failures, known LitServe
-    defects, passed (:mod:`harness.reporting.verdict`).
-* Anything else still fails the run: an error that is not an assertion (the suite broke, a server
-  did not start), a hook failure, an undefined step, or an untagged scenario that fails.
-* If it passes, the defect looks fixed: a notice is printed and attached to the report, and the
-  verdict says so, so the tag can be removed. The run is not failed for that.
-
-``environment.py`` calls :func:`install` (before all), :func:`after_step`, :func:`after_scenario`
-and :func:`after_all`.
+``environment.py`` calls :func:`install` (before all), :func:`after_step`, :func:`after_scenario` and
+:func:`after_all`.
 """
 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from pathlib import Path
 
 import allure_commons
 from allure_behave.utils import scenario_history_id
+from allure_commons.model2 import Link, StatusDetails
 from behave.model import Scenario
 from behave.model_core import Status
 from behave.reporter.summary import AbstractSummaryReporter
 
-from harness.reporting import attachments
-from harness.reporting.verdict import Verdict
+from harness.reporting import attachments, skipped, verdict
+from harness.tags import defect_registry, outcomes
+from harness.tags.run_record import RunRecord
+from harness.tags.outcomes import Failure, Judgement, Outcome, kind_of, scenario_ids
 
-TAG = "known_litserve_defect"
 #: Every relabelled failure message starts with this (the Allure category matches on it).
-PREFIX = "KNOWN LITSERVE DEFECT: "
-#: Tags whose value is a link to the LitServe issue or pull request about a defect.
-ISSUE_TAG = "allure.issue:"
-LINK_TAG = "allure.link."
-NOT_DEFECT_LINKS = ("docs",)   # @allure.link.docs:URL on a feature is its documentation
+PREFIX = "KNOWN LITSERVE DEFECT"
+NO_LONGER = verdict.NO_LONGER_REPRODUCES
 ASSERTION = "AssertionError: "
-
-
-def is_tagged(scenario) -> bool:
-    """True if the scenario (or its feature, or its Examples) carries ``@known_litserve_defect``."""
-    return TAG in getattr(scenario, "effective_tags", ())
-
-
-def issue_links(scenario) -> list[str]:
-    """The LitServe issues, then pull requests, a scenario links to (``@allure.issue:URL``, ``@allure.link.pull:URL``)."""
-    issues, others = [], []
-    for tag in getattr(scenario, "effective_tags", ()):
-        if tag.startswith(ISSUE_TAG):
-            issues.append(tag[len(ISSUE_TAG):])
-        elif tag.startswith(LINK_TAG) and ":" in tag:
-            kind, url = tag[len(LINK_TAG):].split(":", 1)
-            if kind not in NOT_DEFECT_LINKS:
-                others.append(url)
-    return sorted(issues) + sorted(others)
-
-
-def after_step(context, step) -> None:
-    """Relabel an assertion failure of a tagged scenario as a known LitServe defect."""
-    scenario = getattr(context, "scenario", None)
-    if scenario is None or not is_tagged(scenario) or step.status != Status.failed:
-        return
-    if not isinstance(step.exception, AssertionError) or str(step.exception).startswith(PREFIX):
-        return
-    relabelled = AssertionError(PREFIX + str(step.exception))
-    relabelled.__traceback__ = step.exception.__traceback__
-    step.exception = relabelled
-    step.error_message = PREFIX + (step.error_message or "")
-
-
-def after_scenario(context, scenario) -> None:
-    """Say it loudly when a tagged scenario passes: the defect it documents seems fixed."""
-    if is_tagged(scenario) and scenario.status == Status.passed:
-        notice = (f"NOTICE: '{scenario.name}' is tagged @{TAG} but passed: the LitServe defect it documents "
-                  f"seems fixed. Check, then remove the tag. ({scenario.location})")
-        print(notice, file=sys.__stdout__, flush=True)  # behave captures hook output; this must be seen
-        attachments.attach_text("Known LitServe defect seems fixed", notice)
-
-
-def only_known_defects(scenario) -> bool:
-    """True if every failed step of a failed scenario is a relabelled assertion of a tagged scenario."""
-    if not is_tagged(scenario) or scenario.hook_failed:
-        return False
-    failed = [step for step in scenario.all_steps if step.status.has_failed()]
-    return bool(failed) and all(
-        step.status == Status.failed and str(step.exception or "").startswith(PREFIX) for step in failed
-    )
-
-
-@dataclass
-class RunRecord:
-    """What the scenarios of this run came to, as the verdict counts them."""
-
-    known: list = field(default_factory=list)      # failed only on known defects
-    fixed: list = field(default_factory=list)      # tagged, yet passed
-    new: list = field(default_factory=list)        # failed in a way that fails the run
-    passed: int = 0
-    known_history_ids: set = field(default_factory=set)  # their Allure historyId, to report them as known
-
-    def record(self, scenario, failed: bool) -> bool:
-        """Note how ``scenario`` ended; returns whether it fails the run."""
-        if failed and only_known_defects(scenario):
-            self.known.append(scenario)
-            self.known_history_ids.add(scenario_history_id(scenario))
-            return False
-        if failed:
-            self.new.append(scenario)
-        elif scenario.status == Status.passed:
-            self.passed += 1
-            if is_tagged(scenario):
-                self.fixed.append(scenario)
-        return failed
-
-    def verdict(self) -> Verdict:
-        return Verdict(new_failures=len(self.new), known_defects=len(self.known), passed=self.passed,
-                       seem_fixed=len(self.fixed))
-
 
 _run = RunRecord()
 
 
-class KnownDefectsInAllure:
-    """An allure-python plugin: a known defect's result is written *broken* and *known*, never *failed*.
+def defects_of(scenario, version: str) -> list[defect_registry.KnownDefect]:
+    """The registry entries of ``scenario`` (by its @id. tags) that affect LitServe ``version``."""
+    return defect_registry.for_scenario(scenario_ids(scenario.effective_tags), version, _run.defects)
 
-    allure-behave writes a scenario's result right after the scenario ran (``report_result``); this
-    hook runs first and changes the result before it is written.
-    """
+
+def relabelled(message: str) -> str | None:
+    """The defect id of a relabelled failure message, or None."""
+    if not message.startswith(PREFIX + " "):
+        return None
+    return message[len(PREFIX) + 1:].split(":", 1)[0]
+
+
+def after_step(context, step) -> None:
+    """Relabel a failure that is the expected failure of one of the scenario's defects on this release."""
+    scenario = context.scenario
+    if step.status != Status.failed or relabelled(str(step.exception or "")):
+        return
+    failure = Failure(step.name, str(step.exception or step.error_message or ""), kind_of(step.exception))
+    defect = outcomes.known_as(defects_of(scenario, _run.version), failure)
+    if defect is None:
+        return
+    label = f"{PREFIX} {defect.id}: "
+    new = AssertionError(label + str(step.exception))
+    new.__traceback__ = step.exception.__traceback__
+    step.exception = new
+    step.error_message = label + (step.error_message or "")
+
+
+def judge(scenario, version: str, failed: bool) -> Judgement:
+    """How ``scenario`` ends on ``version`` after it ran (``failed``: what behave's ``Scenario.run`` returned):
+    passed, skipped, known, new failure, or no longer reproduces."""
+    defects = defects_of(scenario, version)
+    if not failed:
+        if scenario.status == Status.passed:
+            return outcomes.judge(defects, version, None)
+        return Judgement(Outcome.SKIPPED)
+    failed = [step for step in scenario.all_steps if step.status.has_failed()]
+    ids = [relabelled(str(step.exception or "")) if step.status == Status.failed else None for step in failed]
+    if scenario.hook_failed or not failed or not all(ids):
+        return Judgement(Outcome.NEW)
+    return Judgement(Outcome.KNOWN, tuple(d for d in defects if d.id in ids))
+
+
+def after_scenario(context, scenario) -> None:
+    """Say it loudly when a scenario with a defect of this release passes: the defect seems fixed."""
+    if scenario.status != Status.passed:
+        return
+    judgement = outcomes.judge(defects_of(scenario, _run.version), _run.version, None)
+    if judgement.outcome == Outcome.NO_LONGER_REPRODUCES:
+        notice = no_longer_notice(judgement, _run.version)
+        print(f"NOTICE: '{scenario.name}' ({scenario.location}): {notice}", file=sys.__stdout__, flush=True)
+        attachments.attach_text("Known LitServe defect no longer reproduces", notice)
+
+
+def no_longer_notice(judgement: Judgement, version: str) -> str:
+    ids = ", ".join(d.label for d in judgement.defects)
+    return (f"{NO_LONGER}: known LitServe defect {ids} passed on LitServe {version}, a release in its range: "
+            "fixed? Check, then end its range in known_defects.toml.")
+
+
+class KnownDefectsInAllure:
+    """An allure-python plugin: a known defect's result is written *broken* and *known*, with its links;
+    a defect that no longer reproduces, *failed* (allure-behave writes a scenario's result after
+    ``Scenario.run`` returned; this hook changes it first)."""
 
     def __init__(self, record: RunRecord) -> None:
         self.record = record
 
     @allure_commons.hookimpl(tryfirst=True)
     def report_result(self, result) -> None:
-        if result.historyId in self.record.known_history_ids and result.status == "failed":
+        reason = self.record.skip_reasons.get(result.historyId)
+        if result.status == "skipped" and reason and not result.statusDetails:
+            result.statusDetails = StatusDetails(message=reason)  # behave shows skipped scenarios: allure-behave wrote it
+        judgement = self.record.by_history_id.get(result.historyId)
+        if judgement is None:
+            return
+        for defect in judgement.defects:
+            for url in defect.links:
+                if all(link.url != url for link in result.links):
+                    result.links.append(Link(type="issue" if "/issues/" in url else "link", url=url,
+                                             name="issue" if "/issues/" in url else "pull"))
+        if judgement.outcome == Outcome.KNOWN and result.status == "failed":
             result.status = "broken"
             details = result.statusDetails
             if details is not None:
                 details.known = True
                 if details.message and details.message.startswith(ASSERTION):  # reads as what it is
                     details.message = details.message[len(ASSERTION):]
+        elif judgement.outcome == Outcome.NO_LONGER_REPRODUCES and judgement.fails_run:
+            result.status = "failed"
+            result.statusDetails = StatusDetails(message=no_longer_notice(judgement, self.record.version))
 
 
-def install() -> None:
-    """Make behave leave known-defect failures out of the exit code, Allure report them as known, and
-    behave's summary end with the verdict (idempotent).
+def install(version: str, defects: tuple[defect_registry.KnownDefect, ...] | None = None) -> None:
+    """Judge every scenario on LitServe ``version`` against the registry: behave's exit code counts only
+    what fails the run, Allure reports known defects as known, and behave's summary ends with the verdict
+    (idempotent). The registry (``defects``; by default ``known_defects.toml``) is read here, so a malformed
+    entry stops the run before any server starts.
 
-    behave counts a feature as failed when one of its scenarios' ``run`` returns True. The wrapper
-    returns False for a scenario whose only failures are relabelled known defects; the scenario keeps
-    its failed status for behave.
-    """
+    behave counts a feature as failed when one of its scenarios' ``run`` returns True; the wrapper returns
+    what the judgement says (a known defect keeps its failed status for behave's own counts)."""
+    _run.defects = defect_registry.load() if defects is None else defects
+    _run.version = version
     if getattr(Scenario.run, "_known_defects", False):
         return
     original_run = Scenario.run
 
     def run(self, runner):
-        return _run.record(self, original_run(self, runner))
+        failed = original_run(self, runner)
+        judgement = judge(self, _run.version, failed)
+        if judgement.outcome == Outcome.SKIPPED and self.skip_reason:
+            _run.skip_reasons[scenario_history_id(self)] = self.skip_reason
+            skipped.report_skipped(self, runner.config.show_skipped)
+        return _run.record(self, judgement)
 
     run._known_defects = True
     Scenario.run = run
@@ -171,42 +169,24 @@ def install() -> None:
     original_end = AbstractSummaryReporter.end
 
     def end(self):
-        known = {id(s) for s in _run.known}
-        self.failed_scenarios[:] = [s for s in self.failed_scenarios if id(s) not in known]
+        new = {id(s) for s in _run.new}
+        self.failed_scenarios[:] = [s for s in self.failed_scenarios if id(s) in new]
         original_end(self)
-        self.stream.write(f"\n{summary()}\n")
+        self.stream.write(f"\n{_run.summary()}\n")
         self.stream.flush()
 
     AbstractSummaryReporter.end = end
 
 
 def after_all(context) -> None:
-    """Without behave's summary (``--no-summary``), print the known defects and the verdict here."""
+    """Write every scenario's outcome to ``-D verdict_file=PATH`` if asked; without behave's summary
+    (``--no-summary``), print the verdict here."""
+    if context.options.verdict_file:
+        _run.write(Path(context.options.verdict_file))
     if not context.config.summary:
-        print(f"\n{summary()}", file=sys.__stdout__, flush=True)
+        print(f"\n{_run.summary()}", file=sys.__stdout__, flush=True)
 
 
-def _listing(scenarios: list) -> list[str]:
-    lines = []
-    for scenario in scenarios:
-        lines.append(f"  {scenario.location}  {scenario.name}")
-        links = issue_links(scenario)
-        lines.append(f"      {'  '.join(links) if links else 'no LitServe issue linked'}")
-    return lines
-
-
-def summary(record: RunRecord | None = None) -> str:
-    """The known defects (each with its LitServe issues), the tagged scenarios that passed, then the verdict."""
-    record = record or _run
-    lines = []
-    if record.known:
-        lines.append(f"Known LitServe defects: {len(record.known)} scenario(s) failed as documented "
-                     "(behave counts them as failed above; they do not fail the run):")
-        lines += _listing(record.known)
-    if record.fixed:
-        lines.append(f"{len(record.fixed)} scenario(s) tagged @{TAG} passed: the defect seems fixed, "
-                     "check, then remove the tag:")
-        lines += _listing(record.fixed)
-    if lines:
-        lines.append("")
-    return "\n".join(lines + record.verdict().lines())
+def record() -> RunRecord:
+    """This run's record (for the exit code of tools that read it)."""
+    return _run

@@ -57,3 +57,28 @@ def test_default_features_come_from_the_feature_files_and_behave_ini(tmp_path, m
         behave_runs.check_features(["measured"], behave_runs.default_tags())
     with pytest.raises(ValueError, match="known features"):
         behave_runs.check_features(["nope"], behave_runs.default_tags())
+
+
+def test_the_hooks_judgement_makes_the_status_precise():
+    """The tools read each scenario's outcome from the run's -D verdict_file, as behave features/ judged it."""
+    def element(name: str, line: int, status: str, tags: list[str]) -> dict:
+        steps = [{"name": "the stream ends cleanly", "result": {"status": status, "error_message": ["ASSERT FAILED: x"]}}]
+        return {"type": "scenario", "name": name, "location": f"/x/features/failure_streams.feature:{line}",
+                "tags": tags, "steps": steps}
+
+    document = [{"location": "/x/features/failure_streams.feature:1", "elements": [
+        element("known", 5, "failed", ["id.failure-streams.known"]), element("new", 9, "failed", []),
+        element("fixed", 13, "passed", ["id.failure-streams.fixed"]), element("later", 17, "skipped", [])]}]
+    verdicts = {"scenarios": [
+        {"location": "/x/features/failure_streams.feature:5", "name": "known", "outcome": "known", "defects": ["a"]},
+        {"location": "/x/features/failure_streams.feature:9", "name": "new", "outcome": "new failure", "defects": []},
+        {"location": "/x/features/failure_streams.feature:13", "name": "fixed", "outcome": "no longer reproduces",
+         "defects": ["b"], "fails_run": True},
+        {"location": "/x/features/failure_streams.feature:17", "name": "later", "outcome": "skipped", "defects": [],
+         "skip_reason": "needs LitServe >= 0.2.17"}]}
+    results = {r.name: r for r in parse_results(document, verdicts)}
+    assert {name: (r.status, r.defects) for name, r in results.items()} == {
+        "known": ("known defect", ("a",)), "new": ("failed", ()), "fixed": ("no longer reproduces", ("b",)),
+        "later": ("skipped", ())}
+    assert results["later"].skip_reason == "needs LitServe >= 0.2.17"
+    assert results["known"].ids == ("failure-streams.known",) and results["new"].step == "the stream ends cleanly"
