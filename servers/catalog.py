@@ -143,6 +143,13 @@ CATALOG: dict[str, App] = {
         uses=SERVER | MODEL | FAILURES | STREAM | {"callbacks"},
         extras=frozenset({"callbacks"}),  # the hook-recording callback only watches (server_options.feature)
     ),
+    # servers/openai_letter_apps.py: the chat model that records what it is asked, plain, async or batched
+    "recording_chat": App(
+        factory="servers.openai_letter_apps:build_recording_chat",
+        phrases={"a chat model server that records what it is asked": {},
+                 "an async chat model server that records what it is asked": {"enable_async": True}},
+        uses=SERVER | MODEL | BATCHING | FAILURES | STREAM | {"enable_async"},
+    ),
     "embeddings": App(
         factory="servers.openai_apps:build_embeddings",
         phrases={"an embedding model server": {}},

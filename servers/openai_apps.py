@@ -12,7 +12,10 @@
 * ``embeddings`` (``OpenAIEmbeddingSpec``, ``/v1/embeddings``): an embedding model that maps a
   text to 4 numbers computed from its characters (see :func:`embedding_of`), all exact in
   float32 so that the base64 encoding can be compared with the float one; usage: one token per
-  word. With ``max_batch_size > 1`` it embeds batches of requests.
+  word. With ``max_batch_size > 1`` it embeds batches of requests. An input of token ids (a list of
+  ints, or a list of such lists) is embedded by :func:`embedding_of_tokens`, one token per id; asked for
+  ``dimensions``, it answers that many numbers (the first of its vector, as a shortened embedding). It
+  records every request as it received it (``embedding-request``).
 
 LitSpec messages have no room for extra fields, so the models write what they did to the
 server log, one line each (``suite: trace <kind> <json>``, read by
@@ -102,17 +105,27 @@ def embedding_of(text: str) -> list[float]:
     return [float(len(text)), ord(text[0]) / 8, ord(text[-1]) / 8, -len(text.split()) / 4]
 
 
+def embedding_of_tokens(ids: list[int]) -> list[float]:
+    """The model's vector for a list of token ids: their number, the first and last id / 8, and -1/4."""
+    return [float(len(ids)), ids[0] / 8, ids[-1] / 8, -0.25] if ids else [0.0] * EMBEDDING_DIMENSIONS
+
+
 class EmbeddingAPI(InstrumentedAPI):
     """An embedding model; batched when ``max_batch_size > 1`` (one text per request, LitServe's rule)."""
 
     def decode_request(self, request, context: dict):
+        report("embedding-request", received=request.model_dump(mode="json", exclude_unset=True),
+               received_at=time.monotonic())
         texts = request.input if isinstance(request.input, list) else [request.input]
+        if texts and isinstance(texts[0], int):  # one list of token ids
+            texts = [texts]
         self._fail_if_ruled("decode", *texts)
-        return texts
+        dimensions = getattr(request, "dimensions", None)
+        return [(text, dimensions) for text in texts] if dimensions else texts
 
     def predict(self, inputs: list) -> list:
         if self.settings.max_batch_size > 1:  # a batch: one list of texts per request
-            report("embedding-batch", members=[texts[0] for texts in inputs], size=len(inputs), worker=os.getpid(),
+            report("embedding-batch", members=[_member(texts[0]) for texts in inputs], size=len(inputs), worker=os.getpid(),
                    started_at=time.monotonic())
             self._work()
             return [self._embed(texts) for texts in inputs]
@@ -120,13 +133,29 @@ class EmbeddingAPI(InstrumentedAPI):
         return self._embed(inputs)
 
     @staticmethod
-    def _embed(texts: list[str]) -> dict:
-        return {"embeddings": [embedding_of(text) for text in texts],
-                "prompt_tokens": sum(len(_words(text)) for text in texts)}
+    def _embed(texts: list) -> dict:
+        return {"embeddings": [_vector(text) for text in texts], "prompt_tokens": sum(map(_tokens, texts))}
 
     def encode_response(self, output: dict) -> dict:
         tokens = output["prompt_tokens"]
         return {"embeddings": output["embeddings"], "prompt_tokens": tokens, "total_tokens": tokens}
+
+
+def _member(text) -> str:
+    return text[0] if isinstance(text, tuple) else text if isinstance(text, str) else str(text)
+
+
+def _vector(text) -> list[float]:
+    """A text's vector, a token-id list's, or (text, dimensions) -> its first ``dimensions`` numbers."""
+    if isinstance(text, tuple):
+        return _vector(text[0])[:text[1]]
+    return embedding_of_tokens(text) if isinstance(text, list) else embedding_of(text)
+
+
+def _tokens(text) -> int:
+    if isinstance(text, tuple):
+        return _tokens(text[0])
+    return len(text) if isinstance(text, list) else len(_words(text))
 
 
 def build_chat(settings: AppSettings) -> ChatAPI:

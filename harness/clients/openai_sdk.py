@@ -6,7 +6,9 @@ that a Then step can check either. Streams are read to the end, with each chunk'
 
 from __future__ import annotations
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,9 +39,11 @@ class SdkCall:
         return f"{self.call} returned {self.result.model_dump_json(exclude_none=True) if self.result else None}"
 
 
-def client_for(base_url: str) -> openai.OpenAI:
-    """A client for the LitServe server at ``base_url`` (LitServe needs no key, the client wants one)."""
-    return openai.OpenAI(base_url=f"{base_url}/v1", api_key="unused", timeout=SDK_TIME_LIMIT)
+def client_for(base_url: str, api_key: str = "unused", headers: dict | None = None) -> openai.OpenAI:
+    """A client for the LitServe server at ``base_url`` (LitServe needs no key unless told to, the client wants one),
+    sending ``headers`` with every request."""
+    return openai.OpenAI(base_url=f"{base_url}/v1", api_key=api_key, default_headers=headers,
+                         timeout=SDK_TIME_LIMIT)
 
 
 def _called(call: str, arguments: dict, run) -> SdkCall:
@@ -52,11 +56,13 @@ def _called(call: str, arguments: dict, run) -> SdkCall:
     return outcome
 
 
-def chat(base_url: str, **arguments) -> SdkCall:
-    """``client.chat.completions.create(**arguments)``; with ``stream=True`` the stream is read to its end."""
+def chat(base_url: str, *, api_key: str = "unused", headers: dict | None = None, client: openai.OpenAI | None = None,
+         **arguments) -> SdkCall:
+    """``client.chat.completions.create(**arguments)`` (with ``client``, or a new one); with ``stream=True`` the
+    stream is read to its end."""
 
     def run(outcome: SdkCall) -> None:
-        answer = client_for(base_url).chat.completions.create(**arguments)
+        answer = (client or client_for(base_url, api_key, headers)).chat.completions.create(**arguments)
         if arguments.get("stream"):
             for chunk in answer:
                 outcome.chunks.append((time.monotonic(), chunk))
@@ -64,6 +70,20 @@ def chat(base_url: str, **arguments) -> SdkCall:
             outcome.result = answer
 
     return _called("chat.completions.create", arguments, run)
+
+
+def chat_concurrently(base_url: str, calls: list[dict]) -> list[SdkCall]:
+    """One :func:`chat` per ``calls`` item, each from its own thread and client (made beforehand), all released
+    at the same moment."""
+    barrier = threading.Barrier(len(calls))
+
+    def one(arguments: dict) -> SdkCall:
+        client = client_for(base_url)
+        barrier.wait()
+        return chat(base_url, client=client, **arguments)
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(one, calls))
 
 
 def embed(base_url: str, **arguments) -> SdkCall:

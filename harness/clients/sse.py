@@ -125,3 +125,27 @@ def stream_sse_concurrently(url: str, bodies: list[Any], *,
         return list(await asyncio.gather(*(one(body) for body in bodies)))
 
     return asyncio.run(run())
+
+
+def stream_sse_and_leave(url: str, body: Any, *, after_pieces: int,
+                         time_limit: float = DEFAULT_TIME_LIMIT) -> SSETranscript:
+    """Read an event stream until ``after_pieces`` content deltas arrived, then close the connection (a client
+    that leaves mid-stream); ``finished_at`` is when it left."""
+    transcript = SSETranscript(url, body)
+
+    async def consume(client: httpx.AsyncClient) -> None:
+        async with client.stream("POST", url, json=body, headers={"Accept": "text/event-stream"}) as response:
+            transcript.status = response.status_code
+            async for event in EventSource(response).aiter_sse():
+                transcript.chunks.append(Chunk(time.monotonic(), event.data))
+                if sum(1 for c in transcript.chunks if c.raw != DONE and '"content":"' in c.raw) >= after_pieces:
+                    break
+
+    async def run() -> None:
+        async with new_client() as client:
+            await asyncio.wait_for(consume(client), time_limit)
+
+    transcript.sent_at = time.monotonic()
+    asyncio.run(run())
+    transcript.finished_at = time.monotonic()
+    return transcript

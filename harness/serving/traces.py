@@ -25,7 +25,7 @@ def traces(server: RunningServer, kind: str) -> list[dict]:
 
 def traces_between(server: RunningServer, kind: str, since: float, until: float, *, wait: float = 5.0,
                    at_least: int = 1, where: Callable[[dict], bool] = lambda trace: True) -> list[dict]:
-    """The traces of ``kind`` whose ``produced_at``/``started_at`` lies in ``[since, until]`` (and that
+    """The traces of ``kind`` whose time (:func:`_stamp`) lies in ``[since, until]`` (and that
     satisfy ``where``).
 
     Waits up to ``wait`` seconds for ``at_least`` of them (the worker's log lines can lag behind
@@ -34,7 +34,7 @@ def traces_between(server: RunningServer, kind: str, since: float, until: float,
     deadline = time.monotonic() + wait
     while True:
         found = [t for t in traces(server, kind)
-                 if since <= t.get("produced_at", t.get("started_at", -1)) <= until and where(t)]
+                 if since <= _stamp(t) <= until and where(t)]
         if len(found) >= at_least or time.monotonic() > deadline:
             return found
         time.sleep(0.05)
@@ -53,3 +53,9 @@ def step_traces(server: RunningServer, transcripts: list) -> list[dict]:
         if sum(len(t["members"]) for t in found) >= received or time.monotonic() > deadline:
             return found
         time.sleep(0.05)
+def _stamp(trace: dict) -> float:
+    """When the trace's event happened: ``produced_at`` (a piece), ``started_at`` (a batch), ``received_at`` (a request)."""
+    for key in ("produced_at", "started_at", "received_at"):
+        if key in trace:
+            return trace[key]
+    return -1.0

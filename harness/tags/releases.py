@@ -45,6 +45,8 @@ CAPABILITIES: dict[str, Capability] = {c.name: c for c in [
     Capability("middlewares", "LitServer(middlewares=[...]): the user's ASGI middlewares", since="0.2.3"),
     Capability("track_requests", "LitServer(track_requests=True): the count of requests in flight", since="0.2.4"),
     Capability("callbacks_on_specs", "Callback hooks around requests to the OpenAI-compatible endpoint", since="0.2.5"),
+    Capability("max_completion_tokens", "max_completion_tokens in OpenAISpec's request model", since="0.2.6"),
+    Capability("chat_metadata", "metadata in OpenAISpec's request model", since="0.2.9"),
     Capability("fast_queue", "LitServer(fast_queue=True): the ZeroMQ transport", since="0.2.6"),
     Capability("custom_paths", "LitServer(healthcheck_path=..., info_path=...)", since="0.2.6"),
     Capability("model_metadata", "LitServer(model_metadata=...) shown in /info", since="0.2.6"),
@@ -60,6 +62,7 @@ CAPABILITIES: dict[str, Capability] = {c.name: c for c in [
                "(their shape changed in 0.2.11)", since="0.2.11"),
     Capability("shutdown_api", "LitServer(enable_shutdown_api=True): POST /shutdown with the key", since="0.2.12"),
     Capability("info_per_endpoint", "/info describes each endpoint (the form of several LitAPIs)", since="0.2.12"),
+    Capability("reasoning_effort", "reasoning_effort in OpenAISpec's request model", since="0.2.13"),
     Capability("async_stream_encode", "an async streaming model's encode_response gets predict's async "
                "generator (up to 0.2.12, one call per chunk with a plain list)", since="0.2.13"),
     Capability("disable_openapi_url", "LitServer(disable_openapi_url=True)", since="0.2.14"),

@@ -52,7 +52,7 @@ Write a function that monkeypatches the installed LitServe, and register it with
 
 from servers.faults.registry import (FAULT_VARIABLE, FAULTS, SERVER_PID_VARIABLE, Fault, NotApplicable, apply,
                                      apply_from_environment, apply_in_spawned_worker, fault, resolve)
-from servers.faults import core, failure_modes, openai_api, deployment, llm_loops, options, load, performance  # noqa: F401  (registers the faults, in this order)
+from servers.faults import core, failure_modes, openai_api, openai_spec, deployment, llm_loops, options, load, performance  # noqa: F401,E501  (registers the faults, in this order)
 
 __all__ = ["FAULT_VARIABLE", "FAULTS", "SERVER_PID_VARIABLE", "Fault", "NotApplicable", "apply",
            "apply_from_environment", "apply_in_spawned_worker", "fault", "resolve"]
