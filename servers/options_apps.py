@@ -112,13 +112,19 @@ def build(settings: AppSettings) -> list[ls.LitAPI] | ls.LitAPI:
     return [first, *(OptionsAPI(settings, api_path=path) for path in PATHS[1:])]
 
 
+def _trace(kind: str, trace: dict) -> None:
+    """One ``suite: trace`` line in ONE write: several processes share the log, and the unbuffered ``print``
+    writes the text and its newline apart, so two processes' lines could run into one."""
+    sys.stdout.write(f"suite: trace {kind} {json.dumps(trace)}\n")
+    sys.stdout.flush()
+
+
 class HookRecorder(CALLBACK_BASE):
     """Logs every hook call: ``suite: trace hook {"hook": ..., "pid": ..., "at": ..., "active": ...}``."""
 
     def _record(self, hook: str, **kwargs) -> None:
         active = kwargs.get("active_requests")
-        trace = {"hook": hook, "pid": os.getpid(), "at": time.monotonic(), "active": active}
-        print(f"suite: trace hook {json.dumps(trace)}", flush=True)
+        _trace("hook", {"hook": hook, "pid": os.getpid(), "at": time.monotonic(), "active": active})
 
 
 _HOOKS = ("on_request", "on_before_decode_request", "on_after_decode_request", "on_before_predict",
@@ -138,7 +144,7 @@ class NamedMiddleware:
             return await self.app(scope, receive, send)
         passed = scope.setdefault("suite_middlewares", [])
         passed.append(self.name)
-        print(f"suite: trace middleware {json.dumps({'name': self.name, 'at': time.monotonic()})}", flush=True)
+        _trace("middleware", {"name": self.name, "at": time.monotonic()})
 
         async def send_with_names(message):
             if message["type"] == "http.response.start":
