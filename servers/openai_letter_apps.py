@@ -33,7 +33,7 @@ from servers.openai_apps import ChatAPI, report
 from servers.settings import AppSettings
 
 #: Pieces of the answer to "tell me everything about ...".
-LONG_ANSWER = 20
+LONG_ANSWER = 15
 _EVERYTHING = "tell me everything about"
 
 
