@@ -29,7 +29,8 @@ from typing import AsyncIterator, Iterator
 
 from litserve.specs import OpenAISpec
 
-from servers.openai_apps import ChatAPI, report
+from servers.openai_apps import ChatAPI
+from servers.trace import report
 from servers.settings import AppSettings
 
 #: Pieces of the answer to "tell me everything about ...".
