@@ -42,7 +42,7 @@ class PerformanceRun:
 
     def record(self, scenario: str, measured: list[Measured], ratios: list[Ratio]) -> None:
         entry = self.data["scenarios"].setdefault(scenario, {})
-        entry["load_points"] = [{"server": describe(m.server), "kind": m.kind, **m.result.summary()}
+        entry["load_points"] = [{"server": describe(m.server), **m.result.summary(), "kind": m.kind}
                                 for m in measured]
         entry["ratios"] = {r.key: r.as_dict() for r in ratios}
         entry.setdefault("checks", [])
@@ -79,7 +79,7 @@ def attach(measured: list[Measured], ratios: list[Ratio]) -> None:
 
     streams = [m for m in measured if _streamed(m)]
     requests = [m for m in measured if not _streamed(m)]
-    rows = [{"server": describe(m.server), "kind": m.kind, **m.result.summary()} for m in measured]
+    rows = [{"server": describe(m.server), **m.result.summary(), "kind": m.kind} for m in measured]
     for row in rows:
         row.pop("label", None)
     ratio_rows = [{"ratio": r.key, "value": round(r.value, 3), "better": r.better, "meaning": r.meaning} for r in ratios]

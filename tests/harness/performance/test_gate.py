@@ -40,3 +40,15 @@ def test_at_least_fails_below_the_limit(run_file):
     with pytest.raises(AssertionError, match="gains too little: 2.90 .* at least 3"):
         gate.at_least(context, Ratio("gain", 2.9, "higher", "m"), 3, "gains too little")
     assert [c["passed"] for c in checks(run_file)] == [True, False]
+
+
+def test_a_load_point_in_the_results_file_keeps_its_kind(run_file):
+    from harness.load.model import Run, Sample
+    from harness.performance.figures import Measured
+    from servers.settings import AppSettings
+
+    server = SimpleNamespace(spec=SimpleNamespace(app="square", settings=AppSettings()))
+    run = Run([Sample("get", 0.1, 0.2, 200)], 0.0, (0.0, 1.0), 1)
+    run_file.record("s", [Measured(server, "paired health", run)], [])
+    point = json.loads(run_file.path.read_text())["scenarios"]["s"]["load_points"][0]
+    assert point["kind"] == "paired health" and point["requests"] == 1
