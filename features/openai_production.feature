@@ -1,6 +1,5 @@
 @allure.label.epic:OpenAI_compatible_API @allure.label.parentSuite:OpenAI_compatible_API
 @allure.link.docs:https://lightning.ai/docs/litserve/features/open-ai-spec
-@litserve.since:0.2.5
 Feature: The OpenAI-compatible chat API in production configurations
   Chat models are served behind OpenAISpec the way production needs them: an async model that
   interleaves many streams in one worker (enable_async), a model that generates for a batch of
@@ -30,7 +29,7 @@ Feature: The OpenAI-compatible chat API in production configurations
     And every client got its first piece before the model had produced that stream's last piece
     And <proof>
 
-    @id.openai-production.async-model-streams @litserve.since:0.2.13
+    @id.openai-production.async-model-streams @litserve.since:0.2.9.enable_async
     Examples: an async model
       | server                                                                                 | count | clients        | proof                                          |
       | an async chat model server that records what it is asked, answers in 6 pieces 60 ms apart | 4     | clients        | one worker produced the streams at the same time |
@@ -56,7 +55,7 @@ Feature: The OpenAI-compatible chat API in production configurations
     Then the model stops producing the answer of the client that left within 5 pieces of its leaving
     And the next client's stream carries its own 6 pieces, in order, and ends as a complete answer
 
-    @id.openai-production.async-model-client-leaves @litserve.since:0.2.13
+    @id.openai-production.async-model-client-leaves @litserve.since:0.2.9.enable_async
     Examples: an async model
       | server                                                                                 |
       | an async chat model server that records what it is asked, answers in 6 pieces 60 ms apart |

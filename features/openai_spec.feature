@@ -1,6 +1,5 @@
 @allure.label.epic:OpenAI_compatible_API @allure.label.parentSuite:OpenAI_compatible_API
 @allure.link.docs:https://platform.openai.com/docs/api-reference/chat/create
-@litserve.since:0.2.5
 Feature: The OpenAI-compatible API to the letter of OpenAI's reference
   The openai client, and the tools built on it, rely on more than the text of an answer: the finish
   reason tells them whether the answer was cut by the token limit or ends in a tool call; asked for

@@ -15,6 +15,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 
 import litserve as ls
 
@@ -79,6 +80,13 @@ def _optional_server_kwargs(settings: AppSettings) -> dict:
 REFUSED_EXIT_CODE = 3
 
 
+def _raised_in_litserve(error: BaseException) -> str:
+    """`` (raised in litserve/specs/openai.py)`` when LitServe's own code raised ``error``; "" otherwise."""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = frames[-1].filename.replace(os.sep, "/") if frames else ""
+    return f" (raised in litserve/{where.rsplit('/litserve/', 1)[1]})" if "/litserve/" in where else ""
+
+
 def _build_server(app: catalog.App, settings: AppSettings) -> ls.LitServer:
     """The LitServer of ``app``: one LitAPI or several (several endpoints), with the scenario's options."""
     built = app.build(settings)
@@ -131,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         # LitServe refuses this configuration (a documented refusal, e.g. async with batching): say so in
         # one line, without a traceback, so that the launcher and the scenario report it plainly.
         print(f"suite: LitServe refused to start app {args.app!r} with {settings.changed()}: "
-              f"{type(error).__name__}: {error}", flush=True)
+              f"{type(error).__name__}: {error}{_raised_in_litserve(error)}", flush=True)
         return REFUSED_EXIT_CODE
     _interrupt_on_sigterm()
     parent_pid = int(os.environ.get("LITSERVE_SUITE_PARENT_PID") or os.getppid())

@@ -49,6 +49,10 @@ class SSETranscript(StreamTranscript):
         return [part for part in parts if part]
 
 
+class NotAnEventStream(AssertionError):
+    """A stream that should be server-sent events is labelled otherwise (LitServe's answer, so an assertion)."""
+
+
 class _Recorded(httpx.AsyncByteStream):
     """A response body stream that keeps a copy of every read, with its arrival time."""
 
@@ -136,10 +140,16 @@ def stream_sse_and_leave(url: str, body: Any, *, after_pieces: int,
     async def consume(client: httpx.AsyncClient) -> None:
         async with client.stream("POST", url, json=body, headers={"Accept": "text/event-stream"}) as response:
             transcript.status = response.status_code
-            async for event in EventSource(response).aiter_sse():
-                transcript.chunks.append(Chunk(time.monotonic(), event.data))
-                if sum(1 for c in transcript.chunks if c.raw != DONE and '"content":"' in c.raw) >= after_pieces:
-                    break
+            try:
+                async for event in EventSource(response).aiter_sse():
+                    transcript.chunks.append(Chunk(time.monotonic(), event.data))
+                    if sum(1 for c in transcript.chunks if c.raw != DONE and '"content":"' in c.raw) >= after_pieces:
+                        break
+            except SSEError:
+                raise NotAnEventStream(
+                    "the stream is not sent as server-sent events: its Content-Type is "
+                    f"{response.headers.get('content-type', 'missing')!r}, so the client reads none of its pieces "
+                    "and cannot leave after some of them") from None
 
     async def run() -> None:
         async with new_client() as client:

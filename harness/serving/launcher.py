@@ -30,6 +30,7 @@ import psutil
 
 from harness.paths import REPO_ROOT, SERVER_LOGS_DIR
 from harness.serving.health_log import HealthLog
+from harness.serving.refusal import litserve_refusal
 from servers import catalog
 from servers.settings import AppSettings
 
@@ -40,6 +41,11 @@ KILL_WAIT_SECONDS = 5.0
 
 class ServerStartError(RuntimeError):
     """The app exited or did not become ready. The message carries its log tail."""
+
+
+class ConfigurationRefused(ServerStartError, AssertionError):
+    """The server exited before it was ready because LitServe's own validation refused the model's configuration
+    (``harness/serving/refusal.py``): LitServe's answer, so an assertion (and can be a registered known defect)."""
 
 
 class HealthCheckBroken(ServerStartError, AssertionError):
@@ -263,6 +269,10 @@ def _wait_until_ready(server: RunningServer, timeout: float) -> None:
     with httpx.Client(timeout=2.0, headers=server.auth_headers, verify=False) as client:
         while True:
             if not server.is_alive():
+                refusal = litserve_refusal(server.process.returncode, server.log_text())
+                if refusal:
+                    raise ConfigurationRefused(f"LitServe refused the model's configuration: server "
+                                               f"'{server.spec.label}' exited before it was ready: {refusal}")
                 raise ServerStartError(
                     f"server '{server.spec.label}' exited with code {server.process.returncode} before it was ready.\n"
                     f"Log {server.log_path}:\n{server.log_tail()}"
