@@ -39,12 +39,20 @@ Feature: The OpenAI-compatible chat API in production configurations
     Examples: a model that batches
       | server                                                                                                       | count | clients        | proof                                                   |
       | a chat model server that records what it is asked, answers in 6 pieces 60 ms apart, batching up to 2 streams within 250 ms | 4     | clients        | at least 2 of the streams were produced together, in one batch |
+
+    @id.openai-production.batched-model-openai-client-streams
+    Examples: a model that batches, to the openai client
+      | server                                                                                                       | count | clients        | proof                                                   |
       | a chat model server that records what it is asked, answers in 6 pieces 60 ms apart, batching up to 2 streams within 250 ms | 2     | openai clients | at least 2 of the streams were produced together, in one batch |
 
     @id.openai-production.several-workers-streams
     Examples: several workers and API servers
       | server                                                                                                              | count | clients        | proof                                    |
       | a chat model server that records what it is asked, answers in 6 pieces 60 ms apart, with 2 inference workers and 2 API servers | 2     | clients        | 2 workers produced the streams, one each         |
+
+    @id.openai-production.several-workers-openai-client-streams
+    Examples: several workers and API servers, to the openai client
+      | server                                                                                                              | count | clients        | proof                                    |
       | a chat model server that records what it is asked, answers in 6 pieces 60 ms apart, with 2 inference workers and 2 API servers | 2     | openai clients | 2 workers produced the streams, one each         |
 
   @id.openai-production.client-leaving-midstream-frees-the-model

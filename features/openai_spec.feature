@@ -33,6 +33,10 @@ Feature: The OpenAI-compatible API to the letter of OpenAI's reference
     Examples: the answer ends by itself
       | request            | streaming         | pieces | reason |
       | with max_tokens 10 | without streaming | 6      | stop   |
+
+    @id.openai-spec.streamed-natural-end-is-stop
+    Examples: the streamed answer ends by itself
+      | request            | streaming         | pieces | reason |
       | with max_tokens 10 | with streaming    | 6      | stop   |
 
     @id.openai-spec.token-limit-is-length
