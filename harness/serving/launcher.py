@@ -30,27 +30,14 @@ import psutil
 
 from harness.paths import REPO_ROOT, SERVER_LOGS_DIR
 from harness.serving.health_log import HealthLog
-from harness.serving.refusal import litserve_refusal
+from harness.serving.start_errors import (ConfigurationRefused, HealthCheckBroken, ServerStartError,  # noqa: F401
+                                          litserve_refusal)  # (the start errors are imported from here too)
 from servers import catalog
 from servers.settings import AppSettings
 
 READY_TIMEOUT_SECONDS = 60.0
 GRACEFUL_STOP_SECONDS = 10.0
 KILL_WAIT_SECONDS = 5.0
-
-
-class ServerStartError(RuntimeError):
-    """The app exited or did not become ready. The message carries its log tail."""
-
-
-class ConfigurationRefused(ServerStartError, AssertionError):
-    """The server exited before it was ready because LitServe's own validation refused the model's configuration
-    (``harness/serving/refusal.py``): LitServe's answer, so an assertion (and can be a registered known defect)."""
-
-
-class HealthCheckBroken(ServerStartError, AssertionError):
-    """LitServe's own ``/health`` kept answering a server error (500), not 200 or 503 "not ready": a fault of
-    LitServe, not of the machine, so it is an assertion (and can be a registered known defect)."""
 
 
 #: How long ``/health`` must keep answering 500 before the server is given up as :class:`HealthCheckBroken`.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from harness.serving.launcher import ConfigurationRefused, ServerSpec, ServerStartError, start_server
-from harness.serving.refusal import REFUSED_EXIT_CODE, litserve_refusal
+from harness.serving.start_errors import REFUSED_EXIT_CODE, litserve_refusal
 from servers import __main__ as server_main
 from servers.settings import AppSettings
 
