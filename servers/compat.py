@@ -45,6 +45,9 @@ class _NoLogger:
 
 #: The base class of the suite's loggers: ``litserve.Logger``, or a stand-in on releases before 0.2.3.
 LOGGER_BASE: type = getattr(ls, "Logger", _NoLogger)
+#: ``litserve.Callback`` exists from 0.2.3 on (the callbacks scenarios are tagged for it); on older releases
+#: the options app's hook recorder subclasses ``object``, so that every step module still imports there.
+CALLBACK_BASE: type = getattr(ls, "Callback", object)
 
 
 def litserve_version() -> str:

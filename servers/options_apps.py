@@ -20,7 +20,6 @@ out with a ``suite:`` line saying so (the scenarios about it apply from the rele
 from __future__ import annotations
 
 import inspect
-import json
 import os
 import sys
 import threading
@@ -29,8 +28,9 @@ import time
 import litserve as ls
 
 from servers.base import InstrumentedAPI
-from servers.compat import litserve_version
+from servers.compat import CALLBACK_BASE, litserve_version
 from servers.settings import AppSettings
+from servers.trace import report
 
 #: The answer header each user middleware adds its name to.
 MIDDLEWARE_HEADER = "x-suite-middlewares"
@@ -112,19 +112,12 @@ def build(settings: AppSettings) -> list[ls.LitAPI] | ls.LitAPI:
     return [first, *(OptionsAPI(settings, api_path=path) for path in PATHS[1:])]
 
 
-def _trace(kind: str, trace: dict) -> None:
-    """One ``suite: trace`` line in ONE write: several processes share the log, and the unbuffered ``print``
-    writes the text and its newline apart, so two processes' lines could run into one."""
-    sys.stdout.write(f"suite: trace {kind} {json.dumps(trace)}\n")
-    sys.stdout.flush()
-
-
-class HookRecorder(ls.Callback):
+class HookRecorder(CALLBACK_BASE):
     """Logs every hook call: ``suite: trace hook {"hook": ..., "pid": ..., "at": ..., "active": ...}``."""
 
     def _record(self, hook: str, **kwargs) -> None:
         active = kwargs.get("active_requests")
-        _trace("hook", {"hook": hook, "pid": os.getpid(), "at": time.monotonic(), "active": active})
+        report("hook", hook=hook, pid=os.getpid(), at=time.monotonic(), active=active)
 
 
 _HOOKS = ("on_request", "on_before_decode_request", "on_after_decode_request", "on_before_predict",
@@ -144,7 +137,7 @@ class NamedMiddleware:
             return await self.app(scope, receive, send)
         passed = scope.setdefault("suite_middlewares", [])
         passed.append(self.name)
-        _trace("middleware", {"name": self.name, "at": time.monotonic()})
+        report("middleware", name=self.name, at=time.monotonic())
 
         async def send_with_names(message):
             if message["type"] == "http.response.start":

@@ -4,7 +4,8 @@ The rules are in :mod:`harness.tags.outcomes` (a failure is known only if releas
 a registry entry of the scenario); this module applies them to a behave run:
 
 * :func:`after_step` relabels the failure of a step that matches an entry: its message starts with
-  ``KNOWN LITSERVE DEFECT <id>:`` (the Allure category matches on it).
+  ``KNOWN LITSERVE DEFECT <id> (LitServe <release>; registered for <range>):`` (the Allure category
+  matches on it).
 * The wrapped ``Scenario.run`` (:func:`install`) leaves a scenario whose only failure is a relabelled one
   out of the exit code; anything else that failed counts (another step or message, a timeout where the
   entry does not say ``hangs``, an error, a hook failure). A scenario with an entry for this release that
@@ -56,7 +57,7 @@ def relabelled(message: str) -> str | None:
     """The defect id of a relabelled failure message, or None."""
     if not message.startswith(PREFIX + " "):
         return None
-    return message[len(PREFIX) + 1:].split(":", 1)[0]
+    return message[len(PREFIX) + 1:].split(" ", 1)[0].rstrip(":")
 
 
 def after_step(context, step) -> None:
@@ -68,7 +69,7 @@ def after_step(context, step) -> None:
     defect = outcomes.known_as(defects_of(scenario, _run.version), failure)
     if defect is None:
         return
-    label = f"{PREFIX} {defect.id}: "
+    label = f"{PREFIX} {defect.id} (LitServe {_run.version}; registered for {defect.releases}): "
     new = AssertionError(label + str(step.exception))
     new.__traceback__ = step.exception.__traceback__
     step.exception = new
@@ -152,6 +153,9 @@ def install(version: str, defects: tuple[defect_registry.KnownDefect, ...] | Non
     _run.version = version
     if getattr(Scenario.run, "_known_defects", False):
         return
+    # No public hook can do this: ``after_scenario`` sees a scenario's status but cannot change what
+    # ``Scenario.run`` returns, which is what behave counts for the exit code, nor add to the summary;
+    # so ``Scenario.run`` and the summary reporter's ``end`` are wrapped (behave 1.3, pinned).
     original_run = Scenario.run
 
     def run(self, runner):

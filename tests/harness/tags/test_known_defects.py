@@ -259,7 +259,7 @@ def test_allure_reports_known_defects_as_known_and_broken_and_a_fixed_one_as_no_
     found = allure_results(results)
     defect = found["defect"]
     assert defect["status"] == "broken" and defect["statusDetails"]["known"] is True, defect
-    assert defect["statusDetails"]["message"].startswith(known_defects.PREFIX + " defect:"), defect["statusDetails"]
+    assert defect["statusDetails"]["message"].startswith(known_defects.PREFIX + " defect (LitServe 0.2.10; registered for 0.2.5..0.2.18): "), defect["statusDetails"]
     assert {(link["type"], link["url"]) for link in defect["links"]} >= {("issue", ISSUE), ("link", PULL)}
     assert found["regression"]["status"] == "failed" and not found["regression"]["statusDetails"].get("known")
     assert found["broken harness"]["status"] == "broken"
