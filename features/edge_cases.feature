@@ -28,9 +28,13 @@ Feature: Models and clients at the edges
     When a client sends a square request's JSON with <content type>
     Then the answer holds the output 36
 
-    Examples:
+    @id.edge-cases.json-without-any-content-type
+    Examples: No Content-Type at all
       | content type                                        |
       | no Content-Type                                     |
+
+    Examples: A Content-Type that is JSON in another spelling
+      | content type                                        |
       | the Content-Type "application/json; charset=utf-8"  |
       | the Content-Type "application/JSON"                 |
 
