@@ -28,12 +28,13 @@ Feature: Models and clients at the edges
     When a client sends a square request's JSON with <content type>
     Then the answer holds the output 36
 
-    @id.edge-cases.json-without-any-content-type
-    Examples: No Content-Type at all
+    @id.edge-cases.json-without-content-type
+    Examples: no Content-Type
       | content type                                        |
       | no Content-Type                                     |
 
-    Examples: A Content-Type that is JSON in another spelling
+    @id.edge-cases.json-with-a-charset-or-in-capitals
+    Examples: a charset, capitals
       | content type                                        |
       | the Content-Type "application/json; charset=utf-8"  |
       | the Content-Type "application/JSON"                 |
@@ -54,9 +55,14 @@ Feature: Models and clients at the edges
     Then that client is answered with status 500
     And the server goes on: a client that then asks for the square of 6 gets 36
 
-    Examples:
+    @id.edge-cases.model-own-exception-class
+    Examples: its own class
       | exception                                          |
       | its own exception class                            |
+
+    @id.edge-cases.model-exception-with-arguments
+    Examples: constructor arguments
+      | exception                                          |
       | an exception whose constructor takes two arguments |
 
   @id.edge-cases.unpicklable-model-exception

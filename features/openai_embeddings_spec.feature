@@ -1,6 +1,6 @@
 @allure.label.epic:OpenAI_compatible_API @allure.label.parentSuite:OpenAI_compatible_API
 @allure.link.docs:https://platform.openai.com/docs/api-reference/embeddings/create
-@litserve.since:0.2.6
+@litserve.since:0.2.5.openai_embedding_spec
 Feature: OpenAI-compatible embeddings to the letter: dimensions and token ids
   OpenAI's Embeddings API takes "dimensions", the number of numbers a client wants in each vector
   (models that can shorten their embeddings answer that many), and takes its input as text or as
@@ -13,7 +13,7 @@ Feature: OpenAI-compatible embeddings to the letter: dimensions and token ids
   it answers the first ones. It counts one token per word, or per id, and writes down each request
   as it received it.
 
-  LitServe's embedding request takes token ids from 0.2.6 on (this feature's first release).
+  LitServe's embedding request takes token ids from 0.2.6 on.
 
   @id.openai-embeddings-spec.dimensions-reach-the-model @allure.label.story:Embedding_dimensions @critical
   Scenario Outline: A client asking for fewer dimensions gets the model's shortened vectors
@@ -33,6 +33,7 @@ Feature: OpenAI-compatible embeddings to the letter: dimensions and token ids
     When the openai client asks for 2-number embeddings of the texts "hello world" and "abc"
     Then the openai client gets, for each text, the model's vector shortened to 2 numbers
 
+  @litserve.since:0.2.6.embedding_token_ids
   @id.openai-embeddings-spec.token-ids @allure.label.story:Embedding_token_ids @critical
   Scenario Outline: Token ids are embedded like text, one vector per list
     Given an embedding model server
@@ -45,6 +46,7 @@ Feature: OpenAI-compatible embeddings to the letter: dimensions and token ids
       | 15, 27 and 8          | 3      |
       | 15, 27 and 3; 8 and 9 | 5      |
 
+  @litserve.since:0.2.6.embedding_token_ids
   @id.openai-embeddings-spec.token-ids-to-a-batching-server @allure.label.story:Embedding_token_ids @normal
   Scenario: One list of token ids sent to a batching server is one input, and is embedded
     Given an embedding model server that embeds batches of up to 4 texts within 500 ms

@@ -11,7 +11,7 @@ Feature: The OpenAI-compatible chat API in production configurations
   answer nobody reads.
 
   The chat model used here answers "tell me about alpha" with 6 pieces, "alpha-0" to " alpha-5",
-  30 ms apart; "tell me everything about alpha" goes on for 20 pieces. It writes down when it
+  60 ms apart; "tell me everything about alpha" goes on for 15 pieces. It writes down when it
   produced each piece, in which worker process and in which batch, so the suite can tell a live
   stream from a buffered one, and streams produced together from streams produced one after
   another. Each client asks about its own name, so every piece says whose it is.
@@ -33,20 +33,20 @@ Feature: The OpenAI-compatible chat API in production configurations
     @id.openai-production.async-model-streams @litserve.since:0.2.13
     Examples: an async model
       | server                                                                                 | count | clients        | proof                                          |
-      | an async chat model server that records what it is asked, answers in 6 pieces 30 ms apart | 4     | clients        | one worker produced the streams at the same time |
-      | an async chat model server that records what it is asked, answers in 6 pieces 30 ms apart | 2     | openai clients | one worker produced the streams at the same time |
+      | an async chat model server that records what it is asked, answers in 6 pieces 60 ms apart | 4     | clients        | one worker produced the streams at the same time |
+      | an async chat model server that records what it is asked, answers in 6 pieces 60 ms apart | 2     | openai clients | one worker produced the streams at the same time |
 
     @id.openai-production.batched-model-streams
     Examples: a model that batches
       | server                                                                                                       | count | clients        | proof                                                   |
-      | a chat model server that records what it is asked, answers in 6 pieces 30 ms apart, batching up to 4 streams within 100 ms | 4     | clients        | at least 2 of the streams were produced together, in one batch |
-      | a chat model server that records what it is asked, answers in 6 pieces 30 ms apart, batching up to 4 streams within 100 ms | 2     | openai clients | at least 2 of the streams were produced together, in one batch |
+      | a chat model server that records what it is asked, answers in 6 pieces 60 ms apart, batching up to 2 streams within 250 ms | 4     | clients        | at least 2 of the streams were produced together, in one batch |
+      | a chat model server that records what it is asked, answers in 6 pieces 60 ms apart, batching up to 2 streams within 250 ms | 2     | openai clients | at least 2 of the streams were produced together, in one batch |
 
     @id.openai-production.several-workers-streams
     Examples: several workers and API servers
       | server                                                                                                              | count | clients        | proof                                    |
-      | a chat model server that records what it is asked, answers in 6 pieces 30 ms apart, with 2 inference workers and 2 API servers | 2     | clients        | 2 workers produced the streams, one each         |
-      | a chat model server that records what it is asked, answers in 6 pieces 30 ms apart, with 2 inference workers and 2 API servers | 2     | openai clients | 2 workers produced the streams, one each         |
+      | a chat model server that records what it is asked, answers in 6 pieces 60 ms apart, with 2 inference workers and 2 API servers | 2     | clients        | 2 workers produced the streams, one each         |
+      | a chat model server that records what it is asked, answers in 6 pieces 60 ms apart, with 2 inference workers and 2 API servers | 2     | openai clients | 2 workers produced the streams, one each         |
 
   @id.openai-production.client-leaving-midstream-frees-the-model
   @allure.label.story:Production_client_leaves @critical
@@ -59,14 +59,14 @@ Feature: The OpenAI-compatible chat API in production configurations
     @id.openai-production.async-model-client-leaves @litserve.since:0.2.13
     Examples: an async model
       | server                                                                                 |
-      | an async chat model server that records what it is asked, answers in 6 pieces 30 ms apart |
+      | an async chat model server that records what it is asked, answers in 6 pieces 60 ms apart |
 
     @id.openai-production.batched-model-client-leaves
     Examples: a model that batches
       | server                                                                                                       |
-      | a chat model server that records what it is asked, answers in 6 pieces 30 ms apart, batching up to 4 streams within 100 ms |
+      | a chat model server that records what it is asked, answers in 6 pieces 60 ms apart, batching up to 2 streams within 250 ms |
 
     @id.openai-production.several-workers-client-leaves
     Examples: several workers and API servers
       | server                                                                                                              |
-      | a chat model server that records what it is asked, answers in 6 pieces 30 ms apart, with 2 inference workers and 2 API servers |
+      | a chat model server that records what it is asked, answers in 6 pieces 60 ms apart, with 2 inference workers and 2 API servers |

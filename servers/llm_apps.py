@@ -28,6 +28,7 @@ from litserve.utils import LitAPIStatus
 from servers.base import InstrumentedAPI
 from servers.compat import loop_response
 from servers.settings import AppSettings
+from servers.trace import report
 
 
 class ToyLLM(InstrumentedAPI):
@@ -84,10 +85,8 @@ class ToyLLM(InstrumentedAPI):
                 outputs.append(Output(uid, "", LitAPIStatus.FINISH_STREAMING))
                 left.append(seq["client"])
                 del self.sequences[uid]
-        trace = {"step": self.steps_done, "members": members, "first_tokens": first, "left": left,
-                 "started_at": started_at, "produced_at": produced_at, "finished_at": time.monotonic(),
-                 "worker": os.getpid()}
-        print(f"suite: trace step {json.dumps(trace)}", flush=True)
+        report("step", step=self.steps_done, members=members, first_tokens=first, left=left,
+               started_at=started_at, produced_at=produced_at, finished_at=time.monotonic(), worker=os.getpid())
         return outputs
 
     def encode_response(self, output: Any) -> Any:

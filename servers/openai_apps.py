@@ -34,15 +34,10 @@ from litserve.specs import OpenAISpec
 
 from servers.base import InstrumentedAPI
 from servers.settings import AppSettings
+from servers.trace import report
 
-TRACE_PREFIX = "suite: trace"
 #: The embedding model's number of dimensions.
 EMBEDDING_DIMENSIONS = 4
-
-
-def report(kind: str, **fields) -> None:
-    """Write one trace line to the server log (stdout of the worker, flushed at once)."""
-    print(f"{TRACE_PREFIX} {kind} {json.dumps(fields)}", flush=True)
 
 
 def _words(text) -> list[str]:

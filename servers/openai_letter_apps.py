@@ -29,11 +29,12 @@ from typing import AsyncIterator, Iterator
 
 from litserve.specs import OpenAISpec
 
-from servers.openai_apps import ChatAPI, report
+from servers.openai_apps import ChatAPI
+from servers.trace import report
 from servers.settings import AppSettings
 
 #: Pieces of the answer to "tell me everything about ...".
-LONG_ANSWER = 20
+LONG_ANSWER = 15
 _EVERYTHING = "tell me everything about"
 
 

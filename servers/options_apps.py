@@ -20,7 +20,6 @@ out with a ``suite:`` line saying so (the scenarios about it apply from the rele
 from __future__ import annotations
 
 import inspect
-import json
 import os
 import sys
 import threading
@@ -31,6 +30,7 @@ import litserve as ls
 from servers.base import InstrumentedAPI
 from servers.compat import CALLBACK_BASE, litserve_version
 from servers.settings import AppSettings
+from servers.trace import report
 
 #: The answer header each user middleware adds its name to.
 MIDDLEWARE_HEADER = "x-suite-middlewares"
@@ -117,8 +117,7 @@ class HookRecorder(CALLBACK_BASE):
 
     def _record(self, hook: str, **kwargs) -> None:
         active = kwargs.get("active_requests")
-        trace = {"hook": hook, "pid": os.getpid(), "at": time.monotonic(), "active": active}
-        print(f"suite: trace hook {json.dumps(trace)}", flush=True)
+        report("hook", hook=hook, pid=os.getpid(), at=time.monotonic(), active=active)
 
 
 _HOOKS = ("on_request", "on_before_decode_request", "on_after_decode_request", "on_before_predict",
@@ -138,7 +137,7 @@ class NamedMiddleware:
             return await self.app(scope, receive, send)
         passed = scope.setdefault("suite_middlewares", [])
         passed.append(self.name)
-        print(f"suite: trace middleware {json.dumps({'name': self.name, 'at': time.monotonic()})}", flush=True)
+        report("middleware", name=self.name, at=time.monotonic())
 
         async def send_with_names(message):
             if message["type"] == "http.response.start":

@@ -7,7 +7,9 @@ suite can compare them with the client's own ``time.monotonic()`` readings.
 from __future__ import annotations
 
 import itertools
+import json
 import os
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -43,3 +45,15 @@ class BatchCounter:
             worker=pid,
             started_at=time.monotonic(),
         )
+
+
+#: Every trace line in a server log starts with this (``harness/serving/traces.py`` reads them).
+TRACE_PREFIX = "suite: trace"
+
+
+def report(kind: str, **fields) -> None:
+    """Write one ``suite: trace <kind> <json>`` line to the server log in ONE write: several processes share
+    the log, and an unbuffered ``print`` writes the text and its newline apart, so two processes' lines
+    could run into one."""
+    sys.stdout.write(f"{TRACE_PREFIX} {kind} {json.dumps(fields)}\n")
+    sys.stdout.flush()

@@ -135,7 +135,11 @@ def stream_cued(url: str, plan: list[tuple[dict, Cue]], *,
                                          f"which did not happen within {time_limit:g} s") from None
             else:
                 await asyncio.sleep(cue.delay)
-            return await read_stream(client, url, body, time_limit=time_limit, on_chunk=progressed)
+            transcript = await read_stream(client, url, body, time_limit=time_limit, on_chunk=progressed)
+        for (name, _), event in cues.items():  # a stream that ended short releases who waited for it
+            if name == body["client"]:
+                event.set()
+        return transcript
 
     async def run() -> list[StreamTranscript]:
         return list(await asyncio.gather(*(one(body, cue) for body, cue in plan)))

@@ -46,6 +46,7 @@ CAPABILITIES: dict[str, Capability] = {c.name: c for c in [
     Capability("track_requests", "LitServer(track_requests=True): the count of requests in flight", since="0.2.4"),
     Capability("callbacks_on_specs", "Callback hooks around requests to the OpenAI-compatible endpoint", since="0.2.5"),
     Capability("max_completion_tokens", "max_completion_tokens in OpenAISpec's request model", since="0.2.6"),
+    Capability("embedding_token_ids", "token ids as OpenAIEmbeddingSpec's input", since="0.2.6"),
     Capability("chat_metadata", "metadata in OpenAISpec's request model", since="0.2.9"),
     Capability("fast_queue", "LitServer(fast_queue=True): the ZeroMQ transport", since="0.2.6"),
     Capability("custom_paths", "LitServer(healthcheck_path=..., info_path=...)", since="0.2.6"),

@@ -21,7 +21,7 @@ def cb_waits_for_running_batch() -> None:
                                                                  and not lit_api.has_active_requests())
 
 
-@fault("cb_max_batch_size_ignored", features=["continuous_batching"], scenarios="never more than 4 at a time",
+@fault("cb_max_batch_size_ignored", features=["continuous_batching"], scenarios="takes it at once",
        requires=_CAPACITY)
 def cb_max_batch_size_ignored() -> None:
     """The loop ignores the model's capacity (max_batch_size): every request is admitted at once."""

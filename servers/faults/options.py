@@ -13,7 +13,7 @@ from servers.faults.registry import fault
 _CALLBACKS = [("litserve.callbacks.base.CallbackRunner.trigger_event", "getattr(callback, event_name)")]
 _MIDDLEWARES = [("litserve.server.LitServer._register_middleware", "self.app.add_middleware(middleware, **kwargs)")]
 _COUNTER = [("litserve.middlewares.RequestCountMiddleware.__call__", "self.active_counter.value -= 1")]
-_HEALTH_PATH = [("litserve.server.LitServer._register_internal_endpoints", "self.healthcheck_path")]
+_INFO_PATH = [("litserve.server.LitServer._register_internal_endpoints", "self.info_path")]
 _HEALTH_GUARD = [("litserve.server.LitServer._register_internal_endpoints", "Health check failed for")]
 _SHUTDOWN_KEY = [("litserve.server.LitServer.shutdown_api_key_auth", "SHUTDOWN_API_KEY")]
 _METADATA = [("litserve.server.LitServer._register_internal_endpoints", '"model": self.model_metadata')]
@@ -79,11 +79,14 @@ def _drop_server_option(name: str) -> None:
     LitServer.__init__ = init
 
 
-@fault("custom_health_path_ignored", features=["server_options"], scenarios="answer at their own paths",
-       requires=_HEALTH_PATH, worker=False)
-def custom_health_path_ignored() -> None:
-    """LitServer(healthcheck_path=...) is ignored: the health check stays at /health."""
-    _drop_server_option("healthcheck_path")
+@fault("custom_info_path_ignored", features=["server_options"], scenarios="answer at their own paths",
+       requires=_INFO_PATH, worker=False)
+def custom_info_path_ignored() -> None:
+    """LitServer(info_path=...) is ignored: the info stays at /info.
+
+    (An ignored ``healthcheck_path`` shows sooner: the launcher polls the custom path, so the server never
+    becomes ready and every scenario on it errors.)"""
+    _drop_server_option("info_path")
 
 
 @fault("model_metadata_dropped", features=["server_options"], scenarios="info shows the model's metadata",

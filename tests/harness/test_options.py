@@ -18,6 +18,7 @@ def test_values_are_typed():
     options = parse({"start_ahead": "no", "target": "http://127.0.0.1:8000/", "target_body": '{"input": 4}',
                      "load_scale": "2.5", "load_processes": "2", "soak_minutes": "30"})
     assert options == SuiteOptions(False, "http://127.0.0.1:8000", False, {"input": 4}, 2.5, 2, 30.0)
+    assert parse({"verdict_file": "/tmp/v.json"}).verdict_file == "/tmp/v.json"
     assert options.seconds(4) == 10
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from harness.serving import traces
-from servers.openai_apps import TRACE_PREFIX
+from servers.trace import TRACE_PREFIX
 
 
 def test_trace_lines_are_read_by_kind_and_time():
