@@ -24,7 +24,7 @@ Feature: Models and clients at the edges
   @id.edge-cases.json-without-usual-content-type
   @allure.label.story:Content_type @critical
   Scenario Outline: JSON without the usual Content-Type is still served
-    Given a model server that reports what LitServe did with each request, with the fast queue, with callbacks recording each hook, with 2 middlewares of its own, tracking the requests in flight, with its health check at "/healthz", with its info at "/about", describing its model as name "squarer" and version "2.1", without an OpenAPI schema, with no request timeout, with 1 inference worker for "/predict" and 2 for "/second", given as a dict, and with 1 API server
+    Given a model server that reports what LitServe did with each request, deployed with the production options
     When a client sends a square request's JSON with <content type>
     Then the answer holds the output 36
 
@@ -42,7 +42,7 @@ Feature: Models and clients at the edges
   @id.edge-cases.json-labelled-plain-text-refused-clearly
   @allure.label.story:Content_type @normal
   Scenario: JSON labelled as plain text is refused with a clear client error, and the server goes on
-    Given a model server that reports what LitServe did with each request, with the fast queue, with callbacks recording each hook, with 2 middlewares of its own, tracking the requests in flight, with its health check at "/healthz", with its info at "/about", describing its model as name "squarer" and version "2.1", without an OpenAPI schema, with no request timeout, with 1 inference worker for "/predict" and 2 for "/second", given as a dict, and with 1 API server
+    Given a model server that reports what LitServe did with each request, deployed with the production options
     When a client sends a square request's JSON with the Content-Type "text/plain"
     Then that client is told its request was bad, with a status in the 400s
     And the server goes on: a client that then asks for the square of 6 gets 36
@@ -50,7 +50,7 @@ Feature: Models and clients at the edges
   @id.edge-cases.model-exception-kinds
   @allure.label.story:Model_exceptions @critical
   Scenario Outline: A model's own kinds of exceptions cost the client an error answer, and the server goes on
-    Given a model server that reports what LitServe did with each request, with the fast queue, with callbacks recording each hook, with 2 middlewares of its own, tracking the requests in flight, with its health check at "/healthz", with its info at "/about", describing its model as name "squarer" and version "2.1", without an OpenAPI schema, with no request timeout, with 1 inference worker for "/predict" and 2 for "/second", given as a dict, and with 1 API server
+    Given a model server that reports what LitServe did with each request, deployed with the production options
     When a client asks for the square of 2 and the model raises <exception>
     Then that client is answered with status 500
     And the server goes on: a client that then asks for the square of 6 gets 36

@@ -104,8 +104,8 @@ Feature: The LitServer options production deployments switch on
   @id.server-options.long-generation-without-timeout
   @allure.label.story:Timeout @normal
   Scenario: Without a request timeout, a long generation is answered
-    When a client asks for the square of 4, held for 800 ms
-    Then the client gets 16 after at least 800 ms
+    When a client asks for the square of 4, held for 500 ms
+    Then the client gets 16 after at least 500 ms
 
   @id.server-options.workers-per-model
   @allure.label.story:Workers_per_model @normal @litserve.since:0.2.18.workers_per_device_per_api

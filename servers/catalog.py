@@ -171,7 +171,13 @@ CATALOG: dict[str, App] = {
     # servers/options_apps.py: the LitServer options deployments switch on, and models at the edges
     "options": App(
         factory="servers.options_apps:build",
-        phrases={"a model server that reports what LitServe did with each request": {}},
+        phrases={"a model server that reports what LitServe did with each request": {},
+                 # the deployment features/server_options.feature spells out, trait by trait, in its Background
+                 "a model server that reports what LitServe did with each request, deployed with the production "
+                 "options": {"fast_queue": True, "callbacks": True, "middlewares": 2, "track_requests": True,
+                             "healthcheck_path": "/healthz", "info_path": "/about",
+                             "model_metadata": "name=squarer,version=2.1", "disable_openapi": True, "timeout": 0.0,
+                             "workers_per_api": "dict:1,2", "api_servers": 1}},
         uses=SERVER | MODEL | OPTIONS,
     ),
     # servers/reference.py: the bare FastAPI app the performance gate measures LitServe against

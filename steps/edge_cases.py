@@ -13,7 +13,7 @@ from common import TIME_LIMIT, record_exchanges, url
 from harness.clients import http, misbehaving
 
 #: How long a client waits for the answer to a request whose model raised: an error comes at once or not at all.
-ERROR_TIME_LIMIT = 2.0
+ERROR_TIME_LIMIT = 1.5
 
 
 @when("a client sends a square request's JSON with {headers:ContentType}")

@@ -17,6 +17,8 @@ REQUEST_HOOKS = ("on_request", "on_before_decode_request", "on_after_decode_requ
                  "on_after_predict", "on_before_encode_response", "on_after_encode_response", "on_response")
 #: How long the log lines of a request may lag behind its answer on a busy machine.
 LOG_LAG_SECONDS = 5.0
+#: How long no new log line of a request means that no more will come.
+QUIET_SECONDS = 0.75
 
 
 def _during(found: list[dict], exchange: Exchange) -> list[dict]:
@@ -24,11 +26,16 @@ def _during(found: list[dict], exchange: Exchange) -> list[dict]:
 
 
 def _wait_for(server: RunningServer, kind: str, exchanges: list[Exchange], at_least: int) -> list[dict]:
-    """The ``kind`` traces logged while ``exchanges`` were under way, once ``at_least`` are there (or time is up)."""
+    """The ``kind`` traces logged while ``exchanges`` were under way, once ``at_least`` are there, or once no new
+    one has come for :data:`QUIET_SECONDS` (a LitServe that fires fewer hooks), at most :data:`LOG_LAG_SECONDS`."""
     deadline = time.monotonic() + LOG_LAG_SECONDS
+    seen, quiet_since = -1, time.monotonic()
     while True:
         found = [t for t in traces.traces(server, kind) if any(_during([t], e) for e in exchanges)]
-        if len(found) >= at_least or time.monotonic() > deadline:
+        now = time.monotonic()
+        if len(found) != seen:
+            seen, quiet_since = len(found), now
+        if len(found) >= at_least or now > deadline or now - quiet_since > QUIET_SECONDS:
             return found
         time.sleep(0.05)
 
