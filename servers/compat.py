@@ -50,6 +50,12 @@ LOGGER_BASE: type = getattr(ls, "Logger", _NoLogger)
 CALLBACK_BASE: type = getattr(ls, "Callback", object)
 
 
+@functools.cache
+def server_option_exists(name: str) -> bool:
+    """True if the installed LitServe's ``LitServer`` takes the option ``name``."""
+    return name in inspect.signature(ls.LitServer.__init__).parameters
+
+
 def litserve_version() -> str:
     return getattr(ls, "__version__", "unknown")
 

@@ -19,7 +19,6 @@ out with a ``suite:`` line saying so (the scenarios about it apply from the rele
 
 from __future__ import annotations
 
-import inspect
 import os
 import sys
 import threading
@@ -28,7 +27,7 @@ import time
 import litserve as ls
 
 from servers.base import InstrumentedAPI
-from servers.compat import CALLBACK_BASE, litserve_version
+from servers.compat import CALLBACK_BASE, litserve_version, server_option_exists
 from servers.settings import AppSettings
 from servers.trace import report
 
@@ -182,12 +181,11 @@ def server_options(settings: AppSettings) -> dict:
 
 
 def _known_to_litserve(wanted: dict) -> dict:
-    accepted = inspect.signature(ls.LitServer.__init__).parameters
-    missing = sorted(name for name in wanted if name not in accepted)
+    missing = sorted(name for name in wanted if not server_option_exists(name))
     if "workers_per_device" in wanted and not isinstance(wanted["workers_per_device"], int) \
             and not hasattr(ls.LitServer, "_resolve_workers_per_device_config"):
         missing.append("workers_per_device per API")
         wanted["workers_per_device"] = 1
     if missing:
         print(f"suite: litserve {litserve_version()} has no {', '.join(missing)}: serving without", flush=True)
-    return {name: value for name, value in wanted.items() if name in accepted}
+    return {name: value for name, value in wanted.items() if server_option_exists(name)}

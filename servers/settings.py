@@ -114,8 +114,13 @@ class AppSettings:
 
     @property
     def health_path(self) -> str:
-        """Where the server answers its health check."""
-        return self.healthcheck_path or "/health"
+        """Where the server answers its health check: ``healthcheck_path`` where the installed LitServe has that
+        option (the app leaves it out elsewhere, and says so in its log), else ``/health``."""
+        from servers.compat import server_option_exists  # imports litserve: only when a server is asked
+
+        if self.healthcheck_path and server_option_exists("healthcheck_path"):
+            return self.healthcheck_path
+        return "/health"
 
     def as_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
