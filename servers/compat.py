@@ -50,7 +50,6 @@ LOGGER_BASE: type = getattr(ls, "Logger", _NoLogger)
 CALLBACK_BASE: type = getattr(ls, "Callback", object)
 
 
-@functools.cache
 def server_option_exists(name: str) -> bool:
     """True if the installed LitServe's ``LitServer`` takes the option ``name``."""
     return name in inspect.signature(ls.LitServer.__init__).parameters
