@@ -7,7 +7,7 @@ What the model received comes from its ``chat-request`` / ``embedding-request`` 
 
 from __future__ import annotations
 
-from hamcrest import assert_that, equal_to
+from hamcrest import assert_that, equal_to, greater_than
 
 from harness.clients.http import Exchange
 from harness.clients.openai_sdk import SdkCall
@@ -48,6 +48,11 @@ def usage_chunks(transcript: SSETranscript) -> list[dict]:
 
 
 def usage_chunk_count(transcript: SSETranscript, count: int) -> None:
+    """The stream carries the answer's pieces as events, and ``count`` chunks with a usage (an empty stream
+    would carry none, proving nothing)."""
+    pieces = [e for e in transcript.data_events if isinstance(e, dict) and e.get("choices")]
+    assert_that(len(pieces), greater_than(0), "the stream carries no piece of the answer as server-sent events, so "
+                f"its usage chunks cannot be counted (what arrived: {transcript.wire[:200]!r})")
     found = usage_chunks(transcript)
     assert_that(len(found), equal_to(count), f"the stream carries {len(found)} chunk(s) with a usage, not {count}: "
                 f"{[e.get('usage') for e in found]}")
