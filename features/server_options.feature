@@ -17,9 +17,9 @@ Feature: The LitServer options production deployments switch on
   for "/predict" and 2 for "/second", and 1 API server. Its health check is at "/healthz"
   and its info at "/about".
 
-  Which releases: callbacks and middlewares exist from LitServe 0.2.3 on, request tracking
-  from 0.2.4, a custom health path from 0.2.5, the fast queue, a custom info path and model
-  metadata from 0.2.6, the shutdown API from 0.2.12, disabling the OpenAPI schema from
+  Which releases: callbacks and middlewares exist from LitServe 0.2.3 on (the on_request and
+  on_response hooks from 0.2.4), request tracking from 0.2.4, a custom health path from 0.2.5,
+  the fast queue, a custom info path and model metadata from 0.2.6, the shutdown API from 0.2.12, disabling the OpenAPI schema from
   0.2.14, workers per model from 0.2.18. On a release without an option the server runs
   without it (its log says so), and the scenarios about that option do not apply.
 
@@ -33,7 +33,7 @@ Feature: The LitServer options production deployments switch on
     Then the answer says the request travelled over the ZeroMQ fast queue
 
   @id.server-options.each-hook-fires-once-in-order
-  @allure.label.story:Callbacks @critical @litserve.since:0.2.3.callbacks
+  @allure.label.story:Callbacks @critical @litserve.since:0.2.4.callbacks
   Scenario: Every hook of a callback fires once for each request, in order
     When 3 clients ask "/predict" for squares one after another
     Then each request fired each of these hooks once, in this order

@@ -41,7 +41,8 @@ CAPABILITIES: dict[str, Capability] = {c.name: c for c in [
     Capability("info_endpoint", "the /info endpoint", since="0.2.6"),
     Capability("info_whole_server", "/info in its first form, one description for the whole server",
                since="0.2.6", until="0.2.11"),
-    Capability("callbacks", "LitServer(callbacks=[...]): Callback hooks around each request", since="0.2.3"),
+    Capability("callbacks", "LitServer(callbacks=[...]) with every hook around a request, on_request and "
+               "on_response included (0.2.3 had callbacks without those two)", since="0.2.4"),
     Capability("middlewares", "LitServer(middlewares=[...]): the user's ASGI middlewares", since="0.2.3"),
     Capability("track_requests", "LitServer(track_requests=True): the count of requests in flight", since="0.2.4"),
     Capability("callbacks_on_specs", "Callback hooks around requests to the OpenAI-compatible endpoint", since="0.2.5"),
