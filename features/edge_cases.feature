@@ -16,8 +16,10 @@ Feature: Models and clients at the edges
 
   The model used here is the production-configured one of the LitServer options feature
   (the fast queue, callbacks, middlewares, request tracking), or a plain one of its own
-  where a scenario changes the model's health. It serves two models, at "/predict" and at
-  "/second", so its health check asks the health method of each.
+  where a scenario changes the model's health. A scenario whose exception may kill the
+  inference worker gets a server of its own, so no later scenario inherits the damage. It
+  serves two models, at "/predict" and at "/second", so its health check asks the health
+  method of each.
 
   Which releases: a model can report its own health from LitServe 0.2.7 on.
 
@@ -48,7 +50,7 @@ Feature: Models and clients at the edges
     And the server goes on: a client that then asks for the square of 6 gets 36
 
   @id.edge-cases.model-exception-kinds
-  @allure.label.story:Model_exceptions @critical
+  @fixture.fresh_server @allure.label.story:Model_exceptions @critical
   Scenario Outline: A model's own kinds of exceptions cost the client an error answer, and the server goes on
     Given a model server that reports what LitServe did with each request, deployed with the production options
     When a client asks for the square of 2 and the model raises <exception>

@@ -16,6 +16,7 @@ Feature: OpenAI-compatible embeddings to the letter: dimensions and token ids
   LitServe's embedding request takes token ids from 0.2.6 on.
 
   @id.openai-embeddings-spec.dimensions-reach-the-model @allure.label.story:Embedding_dimensions @critical
+  @litserve.since:0.2.6.embedding_request_user
   Scenario Outline: A client asking for fewer dimensions gets the model's shortened vectors
     Given an embedding model server
     When a client asks for <dimensions>-number embeddings of <texts>

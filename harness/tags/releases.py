@@ -49,6 +49,8 @@ CAPABILITIES: dict[str, Capability] = {c.name: c for c in [
     Capability("max_completion_tokens", "max_completion_tokens in OpenAISpec's request model", since="0.2.6"),
     Capability("embedding_token_ids", "token ids as OpenAIEmbeddingSpec's input", since="0.2.6"),
     Capability("chat_metadata", "metadata in OpenAISpec's request model", since="0.2.9"),
+    Capability("embedding_request_user", "user in OpenAIEmbeddingSpec's request model (the model tells requests "
+               "apart by it; 0.2.5 drops it)", since="0.2.6"),
     Capability("fast_queue", "LitServer(fast_queue=True): the ZeroMQ transport", since="0.2.6"),
     Capability("custom_paths", "LitServer(healthcheck_path=..., info_path=...)", since="0.2.6"),
     Capability("model_metadata", "LitServer(model_metadata=...) shown in /info", since="0.2.6"),
