@@ -83,7 +83,7 @@ def schema_errors_are_500() -> None:
     applications.request_validation_exception_handler = as_server_error
 
 
-@fault("openai_api_key_ignored", features=SPEC, scenarios="API key opens",
+@fault("openai_api_key_ignored", features=SPEC, scenarios="API key opens.*wrong keys",
        requires=["litserve.server.LitServer.setup_auth", "litserve.server.no_auth"], worker=False)
 def openai_api_key_ignored() -> None:
     """The API key is not checked on the OpenAI-compatible endpoints (nor anywhere else)."""
