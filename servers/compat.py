@@ -52,7 +52,7 @@ CALLBACK_BASE: type = getattr(ls, "Callback", object)
 
 def server_option_exists(name: str) -> bool:
     """True if the installed LitServe's ``LitServer`` takes the option ``name``."""
-    return name in inspect.signature(ls.LitServer.__init__).parameters
+    return name in split_server_kwargs({name: None})[0]
 
 
 def litserve_version() -> str:
@@ -68,6 +68,11 @@ def _accepted(func, names: dict[str, Any]) -> tuple[dict[str, Any], dict[str, An
         return {}, dict(names)
     taken = {k: v for k, v in names.items() if k in params}
     return taken, {k: v for k, v in names.items() if k not in params}
+
+
+def split_server_kwargs(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(options the installed LitServer takes, the ones it does not have)``."""
+    return _accepted(ls.LitServer.__init__, kwargs)
 
 
 def split_litapi_kwargs(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

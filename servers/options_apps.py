@@ -27,7 +27,7 @@ import time
 import litserve as ls
 
 from servers.base import InstrumentedAPI
-from servers.compat import CALLBACK_BASE, litserve_version, server_option_exists
+from servers.compat import CALLBACK_BASE, litserve_version, split_server_kwargs
 from servers.settings import AppSettings
 from servers.trace import report
 
@@ -186,11 +186,12 @@ def server_options(settings: AppSettings) -> dict:
 
 
 def _known_to_litserve(wanted: dict) -> dict:
-    missing = sorted(name for name in wanted if not server_option_exists(name))
-    if "workers_per_device" in wanted and not isinstance(wanted["workers_per_device"], int) \
+    accepted, left_out = split_server_kwargs(wanted)
+    missing = sorted(left_out)
+    if "workers_per_device" in accepted and not isinstance(accepted["workers_per_device"], int) \
             and not hasattr(ls.LitServer, "_resolve_workers_per_device_config"):
         missing.append("workers_per_device per API")
-        wanted["workers_per_device"] = 1
+        accepted["workers_per_device"] = 1
     if missing:
         print(f"suite: litserve {litserve_version()} has no {', '.join(missing)}: serving without", flush=True)
-    return {name: value for name, value in wanted.items() if server_option_exists(name)}
+    return accepted
