@@ -49,23 +49,21 @@ Feature: Models and clients at the edges
     Then that client is told its request was bad, with a status in the 400s
     And the server goes on: a client that then asks for the square of 6 gets 36
 
-  @id.edge-cases.model-exception-kinds
-  @fixture.fresh_server @allure.label.story:Model_exceptions @critical
-  Scenario Outline: A model's own kinds of exceptions cost the client an error answer, and the server goes on
+  @id.edge-cases.model-own-exception-class
+  @allure.label.story:Model_exceptions @critical
+  Scenario: A model's own exception class costs the client an error answer, and the server goes on
     Given a model server that reports what LitServe did with each request, deployed with the production options
-    When a client asks for the square of 2 and the model raises <exception>
+    When a client asks for the square of 2 and the model raises its own exception class
     Then that client is answered with status 500
     And the server goes on: a client that then asks for the square of 6 gets 36
 
-    @id.edge-cases.model-own-exception-class
-    Examples: its own class
-      | exception                                          |
-      | its own exception class                            |
-
-    @id.edge-cases.model-exception-with-arguments
-    Examples: constructor arguments
-      | exception                                          |
-      | an exception whose constructor takes two arguments |
+  @id.edge-cases.model-exception-with-arguments
+  @fixture.fresh_server @allure.label.story:Model_exceptions @critical
+  Scenario: An exception whose constructor takes arguments costs the client an error answer, and the server goes on
+    Given a model server that reports what LitServe did with each request, deployed with the production options
+    When a client asks for the square of 2 and the model raises an exception whose constructor takes two arguments
+    Then that client is answered with status 500
+    And the server goes on: a client that then asks for the square of 6 gets 36
 
   @id.edge-cases.unpicklable-model-exception
   @fixture.fresh_server @allure.label.story:Model_exceptions @critical

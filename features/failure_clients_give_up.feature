@@ -5,7 +5,7 @@ Feature: Clients that give up
   batch. The clients that stay must get their own complete answers, and the server
   must go on serving without hanging.
 
-  @fixture.fresh_server @allure.label.story:Disconnect_mid_stream @blocker @id.failure-clients-give-up.after-a-client-leaves-in-the-middle-of-a-stream
+  @allure.label.story:Disconnect_mid_stream @blocker @id.failure-clients-give-up.after-a-client-leaves-in-the-middle-of-a-stream
   Scenario: After a client leaves in the middle of a stream, the next client gets its complete stream
     Given a streaming model server that produces chunks 100 ms apart
     When a client leaves after 2 chunks of a reply of 20 chunks, and then another client streams a reply of 3 chunks

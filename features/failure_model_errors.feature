@@ -11,7 +11,7 @@ Feature: When the model fails or rejects a request
   model chose, whether its request was served alone, in a batch or as a stream.
 
   The models used here square numbers or stream numbered chunks, and are told on
-  purpose to fail or to refuse one particular input.
+  purpose to fail or to refuse particular inputs.
 
   Which releases: up to LitServe 0.2.10 a model error is answered with the plain text
   "Internal Server Error"; from 0.2.11 on with JSON whose detail is "Internal server
@@ -21,7 +21,7 @@ Feature: When the model fails or rejects a request
 
   @allure.label.story:Model_errors @blocker @id.failure-model-errors.a-model-failure-gives-that-client-a-short-error
   Scenario Outline: A model that fails in <step> gives that client a short error, and the next request is served
-    Given a model server that squares numbers but fails in decode for 13, in predict for 14 and in encode for 15
+    Given a model server that squares numbers but fails in decode for 13, in predict for 14 and in encode for 15, and refuses 21 with status 400, 22 with status 422 and 23 with status 429
     When a client asks for the square of <number>, then another client asks for the square of 4
     Then the first client is answered with status 500 and a short error that reveals nothing of the model
     And the second client gets the square of its own number
@@ -34,7 +34,7 @@ Feature: When the model fails or rejects a request
 
   @allure.label.story:Model_errors @normal @litserve.since:0.2.11.json_error_body @id.failure-model-errors.a-model-error-is-answered-with-json
   Scenario Outline: A model error in <step> is answered with JSON saying only "Internal server error"
-    Given a model server that squares numbers but fails in decode for 13, in predict for 14 and in encode for 15
+    Given a model server that squares numbers but fails in decode for 13, in predict for 14 and in encode for 15, and refuses 21 with status 400, 22 with status 422 and 23 with status 429
     When a client asks for the square of <number>, then another client asks for the square of 4
     Then the first client is answered with status 500 and the detail "Internal server error"
 
@@ -46,7 +46,7 @@ Feature: When the model fails or rejects a request
 
   @allure.label.story:Model_rejects @blocker @id.failure-model-errors.a-request-the-model-refuses-gets-the-models-own
   Scenario Outline: A request the model refuses gets the model's own status and detail
-    Given a model server that squares numbers but refuses 21 with status 400, 22 with status 422 and 23 with status 429
+    Given a model server that squares numbers but fails in decode for 13, in predict for 14 and in encode for 15, and refuses 21 with status 400, 22 with status 422 and 23 with status 429
     When a client asks for the square of <number>, then another client asks for the square of 4
     Then the first client is answered with status <status> and the detail "rejected: <number>"
     And the second client gets the square of its own number

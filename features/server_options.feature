@@ -14,8 +14,8 @@ Feature: The LitServer options production deployments switch on
 
   The server used here serves two models, at "/predict" and at "/second" (one LitServer
   serves several LitAPIs from 0.2.11 on; before, only "/predict"), with 1 inference worker
-  for "/predict" and 2 for "/second", and 1 API server. Its health check is at "/healthz"
-  and its info at "/about".
+  for "/predict" and 2 for "/second", and 1 API server. Its health check is at "/healthz",
+  its info at "/about", and its shutdown API answers only to the key "bye-now".
 
   Which releases: callbacks and middlewares exist from LitServe 0.2.3 on (the on_request and
   on_response hooks from 0.2.4), request tracking from 0.2.4, a custom health path from 0.2.5,
@@ -24,7 +24,7 @@ Feature: The LitServer options production deployments switch on
   without it (its log says so), and the scenarios about that option do not apply.
 
   Background:
-    Given a model server that reports what LitServe did with each request, with the fast queue, with callbacks recording each hook, with 2 middlewares of its own, tracking the requests in flight, with its health check at "/healthz", with its info at "/about", describing its model as name "squarer" and version "2.1", without an OpenAPI schema, with no request timeout, with 1 inference worker for "/predict" and 2 for "/second", given as a dict, and with 1 API server
+    Given a model server that reports what LitServe did with each request, with the fast queue, with callbacks recording each hook, with 2 middlewares of its own, tracking the requests in flight, with its health check at "/healthz", with its info at "/about", describing its model as name "squarer" and version "2.1", without an OpenAPI schema, with no request timeout, with a shutdown API behind the key "bye-now", with 1 inference worker for "/predict" and 2 for "/second", given as a dict, and with 1 API server
 
   @id.server-options.fast-queue-carries-requests
   @allure.label.story:Fast_queue @critical @litserve.since:0.2.6.fast_queue
@@ -50,7 +50,7 @@ Feature: The LitServer options production deployments switch on
   @id.server-options.hooks-fire-for-openai-endpoint
   @allure.label.story:Callbacks @critical @litserve.since:0.2.5.callbacks_on_specs
   Scenario: Every hook of a callback fires once for each request to the OpenAI-compatible endpoint, in order
-    Given a chat model server with callbacks recording each hook
+    Given a chat model server that records what it is asked, answers in 6 pieces 10 ms apart, with callbacks recording each hook
     When 2 clients ask the chat model "hello", one after another
     Then each request fired each of these hooks once, in this order
       | hook                      |
@@ -121,7 +121,6 @@ Feature: The LitServer options production deployments switch on
   @id.server-options.shutdown-api-needs-its-key
   @fixture.fresh_server @allure.label.story:Shutdown_API @critical @litserve.since:0.2.12.shutdown_api
   Scenario: The shutdown API shuts the server down only for its key
-    Given a model server that reports what LitServe did with each request, with a shutdown API behind the key "bye-now"
     When a client asks the server to shut down with no key
     Then that client is answered with status 401
     When a client asks the server to shut down with the key "wrong"

@@ -52,13 +52,13 @@ Feature: Several inference workers and API servers
     Then every client receives its own 5 chunks in order, and nothing from another client
     And no stream takes longer than 2000 ms to end
 
-  @fixture.fresh_server @allure.label.story:Worker_dies @critical @litserve.since:0.2.17.restart_workers @id.several-workers.when-one-of-several-workers-dies-the-others-go
+  @allure.label.story:Worker_dies @critical @litserve.since:0.2.17.restart_workers @id.several-workers.when-one-of-several-workers-dies-the-others-go
   Scenario: When one of several workers dies, the others go on and a new one takes its place
     Given a model server that squares numbers with 2 inference workers, taking 100 ms per request, and restarts workers that die
     When one of its 2 inference workers is killed
     Then the other worker goes on running, and a new one takes the dead one's place within 15 seconds
 
-  @fixture.fresh_server @allure.label.story:Worker_dies @critical @litserve.since:0.2.17.restart_workers @id.several-workers.when-one-of-several-workers-dies-no-request-sent
+  @allure.label.story:Worker_dies @critical @litserve.since:0.2.17.restart_workers @id.several-workers.when-one-of-several-workers-dies-no-request-sent
   Scenario: When one of several workers dies, no request sent afterwards is lost
     Given a model server that squares numbers with 2 inference workers, taking 100 ms per request, and restarts workers that die
     When one of its 2 inference workers is killed

@@ -140,15 +140,17 @@ CATALOG: dict[str, App] = {
     "chat": App(
         factory="servers.openai_apps:build_chat",
         phrases={"a chat model server": {}},
-        uses=SERVER | MODEL | FAILURES | STREAM | {"callbacks"},
-        extras=frozenset({"callbacks"}),  # the hook-recording callback only watches (server_options.feature)
+        uses=SERVER | MODEL | FAILURES | STREAM,
     ),
     # servers/openai_letter_apps.py: the chat model that records what it is asked, plain, async or batched
     "recording_chat": App(
         factory="servers.openai_letter_apps:build_recording_chat",
         phrases={"a chat model server that records what it is asked": {},
                  "an async chat model server that records what it is asked": {"enable_async": True}},
-        uses=SERVER | MODEL | BATCHING | FAILURES | STREAM | {"enable_async"},
+        uses=SERVER | MODEL | BATCHING | FAILURES | STREAM | {"enable_async", "callbacks"},
+        # the hook-recording callback only watches: the server of server_options.feature's scenario about hooks on
+        # the OpenAI endpoint serves openai_spec.feature too
+        extras=frozenset({"callbacks"}),
     ),
     "embeddings": App(
         factory="servers.openai_apps:build_embeddings",
@@ -177,6 +179,7 @@ CATALOG: dict[str, App] = {
                  "options": {"fast_queue": True, "callbacks": True, "middlewares": 2, "track_requests": True,
                              "healthcheck_path": "/healthz", "info_path": "/about",
                              "model_metadata": "name=squarer,version=2.1", "disable_openapi": True, "timeout": 0.0,
+                             "shutdown_key": "bye-now",
                              "workers_per_api": "dict:1,2", "api_servers": 1}},
         uses=SERVER | MODEL | OPTIONS,
     ),

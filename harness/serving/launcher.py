@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -58,12 +59,7 @@ class ServerSpec:
     def covers(self, other: "ServerSpec") -> bool:
         """A server of this spec serves a scenario that asks for ``other``: the same, or the same with some of the
         app's extras on (``servers/catalog.py``: settings that only add to a server, like a metrics endpoint)."""
-        if (self.app, self.fault) != (other.app, other.fault):
-            return False
-        app = catalog.app_named(self.app)
-        return self == other or app.without_extras(self.settings) == app.without_extras(other.settings) and all(
-            getattr(other.settings, name) in (getattr(self.settings, name), getattr(AppSettings(), name))
-            for name in app.extras)
+        return self == other or _covers(self, other)
 
     @property
     def label(self) -> str:
@@ -283,6 +279,17 @@ def _wait_until_ready(server: RunningServer, timeout: float) -> None:
                 )
             time.sleep(pause)
             pause = min(pause * 1.5, 0.05)
+
+
+@functools.lru_cache(maxsize=None)
+def _covers(serving: ServerSpec, asked: ServerSpec) -> bool:
+    """:meth:`ServerSpec.covers`, remembered: the pool asks it of every pair of specs, again for each step."""
+    if (serving.app, serving.fault) != (asked.app, asked.fault):
+        return False
+    app = catalog.app_named(serving.app)
+    return app.without_extras(serving.settings) == app.without_extras(asked.settings) and all(
+        getattr(asked.settings, name) in (getattr(serving.settings, name), getattr(AppSettings(), name))
+        for name in app.extras)
 
 
 def _running(proc: psutil.Process) -> bool:

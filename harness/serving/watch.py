@@ -133,7 +133,7 @@ def wait_for_new_worker(server: RunningServer, dead_pid: int, within: float) -> 
     otherwise what was last seen when ``within`` seconds have passed."""
     deadline = time.monotonic() + within
     seen = "nothing yet"
-    with httpx.Client(timeout=1.0, headers=server.auth_headers) as client:
+    with httpx.Client(timeout=1.0, headers=server.auth_headers, verify=False) as client:
         while time.monotonic() < deadline:
             workers = [w.pid for w in inference_workers(server) if w.pid != dead_pid]
             try:
@@ -163,7 +163,7 @@ def wait_for_worker_count(server: RunningServer, count: int, dead_pid: int, with
     otherwise what was last seen when ``within`` seconds have passed."""
     deadline = time.monotonic() + within
     seen = "nothing yet"
-    with httpx.Client(timeout=1.0, headers=server.auth_headers) as client:
+    with httpx.Client(timeout=1.0, headers=server.auth_headers, verify=False) as client:
         while time.monotonic() < deadline:
             workers = sorted(w.pid for w in inference_workers(server) if w.pid != dead_pid)
             try:

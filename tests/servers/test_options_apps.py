@@ -5,6 +5,7 @@ from __future__ import annotations
 import litserve as ls
 import pytest
 
+from harness.paths import REPO_ROOT
 from harness.serving import traits
 from servers import options_apps
 from servers.catalog import settings_for
@@ -12,8 +13,17 @@ from servers.catalog import settings_for
 PRODUCTION = ('a model server that reports what LitServe did with each request, with the fast queue, with callbacks '
               'recording each hook, with 2 middlewares of its own, tracking the requests in flight, with its health '
               'check at "/healthz", with its info at "/about", describing its model as name "squarer" and version '
-              '"2.1", without an OpenAPI schema, with no request timeout, with 1 inference worker for "/predict" and '
-              '2 for "/second", given as a dict, and with 1 API server')
+              '"2.1", without an OpenAPI schema, with no request timeout, with a shutdown API behind the key "bye-now", '
+              'with 1 inference worker for "/predict" and 2 for "/second", given as a dict, and with 1 API server')
+
+
+def test_the_production_phrase_is_the_deployment_of_server_options_feature():
+    """edge_cases.feature's short phrase and server_options.feature's Background ask for one server."""
+    background = (REPO_ROOT / "features" / "server_options.feature").read_text()
+    assert f"Given {PRODUCTION}\n" in background
+    short = traits.parse_server("a model server that reports what LitServe did with each request, deployed with the "
+                                "production options")
+    assert short.settings_or_raise() == traits.parse_server(PRODUCTION).settings_or_raise()
 
 
 def test_the_production_sentence_switches_every_option_on():
