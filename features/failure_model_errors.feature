@@ -82,6 +82,6 @@ Feature: When the model fails or rejects a request
 
   @allure.label.story:Model_rejects_in_streams @critical @id.failure-model-errors.a-stream-the-model-refuses-before-its-first-chunk
   Scenario: A stream the model refuses before its first chunk gets the model's status and detail
-    Given a streaming model server that refuses the prompt "forbidden" with status 422
+    Given a streaming model server that fails after 0 chunks for the prompt "story" and refuses the prompt "forbidden" with status 422
     When a client streams a reply of 5 chunks to "forbidden"
     Then the stream is answered with status 422 and the detail "rejected: forbidden"

@@ -11,7 +11,10 @@ Feature: When a stream fails
   the stream in a way the client can tell from a complete one.
 
   The model used here streams numbered chunks ("story-0", "story-1", ...) and is told
-  on purpose to fail at a given chunk for one prompt.
+  on purpose to fail at a given chunk for one prompt. The one that fails before its first
+  chunk also refuses the prompt "forbidden", so that one server serves both ways a stream
+  can end before it starts (the refusal is specified in "When the model fails or rejects
+  a request").
 
   @allure.label.story:Stream_fails_midway @blocker @id.failure-streams.a-stream-that-fails-midway-delivers-the-chunks-made
   Scenario: A stream that fails midway delivers the chunks made before the failure, and the next stream is complete
@@ -30,13 +33,13 @@ Feature: When a stream fails
 
   @allure.label.story:Stream_fails_at_start @critical @id.failure-streams.a-stream-that-fails-before-its-first-chunk
   Scenario: A stream that fails before its first chunk is answered with a server error
-    Given a streaming model server that fails after 0 chunks for the prompt "story"
+    Given a streaming model server that fails after 0 chunks for the prompt "story" and refuses the prompt "forbidden" with status 422
     When a client streams a reply of 8 chunks to "story"
     Then the stream is answered with status 500
 
   @allure.label.story:Stream_fails_at_start @normal @id.failure-streams.after-a-stream-that-failed-before-its-first-chunk
   Scenario: After a stream that failed before its first chunk, the next stream is complete
-    Given a streaming model server that fails after 0 chunks for the prompt "story"
+    Given a streaming model server that fails after 0 chunks for the prompt "story" and refuses the prompt "forbidden" with status 422
     When a client streams a reply of 8 chunks to "story"
     Then the client receives no chunks
     When a client streams a reply of 8 chunks to "other"

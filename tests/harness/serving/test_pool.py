@@ -96,7 +96,7 @@ def _scenario(*tags: str):
 
 
 def test_the_prestarter_looks_ahead_by_servers_and_stops_at_a_measuring_scenario(monkeypatch):
-    specs = [ServerSpec("square", AppSettings(predict_seconds=n / 10)) for n in range(1, 9)]
+    specs = [ServerSpec("square", AppSettings(predict_seconds=n / 10)) for n in range(1, prestart.SERVERS_AHEAD + 4)]
     scenarios = [_scenario(), *(_scenario() for _ in specs), _scenario("performance")]
     plans = {id(s): [PlannedServer(spec, f"step {i}", fresh=i % 2 == 0)] for i, (s, spec) in
              enumerate(zip(scenarios[1:], specs))}
