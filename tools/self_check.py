@@ -1,8 +1,9 @@
 """The regression self-check: run the features against each injected LitServe fault.
 
 A fault is *caught* by a feature when at least one of its scenarios fails an assertion with the
-fault injected (a server crash or a hook error does not count: it proves nothing about the
-feature). Used by ``tests/tools/test_self_check.py``; also runnable on its own:
+fault injected, or when it makes a registered known defect stop reproducing (its scenario passes
+where the registry says it fails: the run goes red just the same, so a maintainer sees the change).
+A server crash or a hook error does not count: it proves nothing about the feature. Used by ``tests/tools/test_self_check.py``; also runnable on its own:
 
     .venv/bin/python -m tools.self_check                  # every fault (but the performance slowdowns)
     .venv/bin/python -m tools.self_check batching_off     # some faults
@@ -15,7 +16,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 
-from tools.behave_runs import BehaveRun, run_behave, scenario_names
+from tools.behave_runs import NO_LONGER_REPRODUCES, BehaveRun, ScenarioResult, run_behave, scenario_names
 from harness.paths import REPORTS_DIR
 from servers.faults import FAULT_VARIABLE, FAULTS, Fault, NotApplicable
 from servers.faults.performance import GATE_SLOWDOWNS
@@ -76,11 +77,11 @@ def run_fault(fault: Fault) -> FaultOutcome:
         names = ["-n", fault.scenarios] if fault.scenarios else []
         run = run_behave([feature], env={FAULT_VARIABLE: fault.name}, extra_args=["--stop", *names])
         outcome.seconds += run.seconds
-        failed = [r for r in run.scenarios if r.status == "failed"]
-        if failed:
+        catches = catching_scenarios(run)
+        if catches:
             outcome.caught_by.append(feature)
             if not outcome.first_failure:
-                outcome.first_failure = f"{failed[0].name}: {failed[0].error}"
+                outcome.first_failure = describe_catch(catches[0])
         elif run.failed:
             outcome.crashed_in.append(feature)
             if not outcome.first_failure:
@@ -89,6 +90,19 @@ def run_fault(fault: Fault) -> FaultOutcome:
         else:
             outcome.missed_by.append(feature)
     return outcome
+
+
+def catching_scenarios(run: BehaveRun) -> list[ScenarioResult]:
+    """The scenarios of ``run`` that caught the fault: a failed assertion, or a registered defect that the
+    fault made stop reproducing."""
+    return [r for r in run.scenarios if r.status in ("failed", NO_LONGER_REPRODUCES)]
+
+
+def describe_catch(result: ScenarioResult) -> str:
+    """One line for the report: which scenario caught the fault, and how."""
+    if result.status == NO_LONGER_REPRODUCES:
+        return f"{result.name}: known defect {', '.join(result.defects) or '?'} no longer reproduces"
+    return f"{result.name}: {result.error}"
 
 
 def run_baseline(features: list[str]) -> BehaveRun:
