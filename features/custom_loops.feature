@@ -8,6 +8,9 @@ Feature: A loop of one's own
   LitServe documents (the example in LitServe's LitLoop base class): it loads a cache for
   the request before decoding it, then predicts and encodes.
 
+  The loop's run may also be asynchronous (async def run), which LitServe runs in an event
+  loop of its own.
+
   The model squares numbers and lists, in every answer, the loop that served it and the
   hooks that loop called, in the order it called them.
 
@@ -18,6 +21,14 @@ Feature: A loop of one's own
     When 4 clients ask at the same moment
     Then every client gets the square of its own number
     And every answer came through the "cache-first" loop, which called load_cache, decode_request, predict and encode_response in that order
+
+  @id.custom-loops.async-loop-serves-every-request
+  @allure.label.story:Own_loop @critical
+  Scenario: A loop of one's own whose run is asynchronous answers every client through that loop
+    Given a model server that squares numbers in an async loop of its own
+    When 4 clients ask at the same moment, each waiting at most 3 seconds
+    Then every client gets the square of its own number
+    And every answer came through the "async-cache-first" loop, which called load_cache, decode_request, predict and encode_response in that order
 
   @id.custom-loops.failed-request-gets-an-error
   @allure.label.story:Own_loop @critical
