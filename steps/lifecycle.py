@@ -16,7 +16,7 @@ from common import TIME_LIMIT, only_transcript, record_exchanges, record_transcr
 from harness.checks import streams, timing
 from harness.clients import http, misbehaving
 from harness.clients.bodies import square_request, stream_request
-from harness.clients.http import NoAnswerInTime
+from harness.clients.http import ConnectionLost, NoAnswerInTime
 from harness.serving import watch
 from harness.serving.launcher import READY_TIMEOUT_SECONDS
 
@@ -109,7 +109,7 @@ def step_kill_worker_while_serving(context):
     def victim():
         try:
             outcome["exchange"] = http.request("POST", url(context), {"input": 2}, time_limit=5.0 + 1.0)
-        except NoAnswerInTime as error:
+        except (NoAnswerInTime, ConnectionLost) as error:
             outcome["error"] = error
 
     thread = threading.Thread(target=victim, name="victim client", daemon=True)

@@ -22,6 +22,26 @@ class NoAnswerInTime(AssertionError):
     """The server did not answer within the client's time limit."""
 
 
+class ConnectionLost(AssertionError):
+    """The server refused or dropped the connection without answering: it exited, or is shutting down.
+
+    The server was ready when the scenario got it, so this is what LitServe did (an assertion, which a
+    registered known defect can match), not a broken suite. ``refused``: nothing listens any more."""
+
+    def __init__(self, message: str, refused: bool) -> None:
+        super().__init__(message)
+        self.refused = refused
+
+
+def connection_lost(method: str, url: str, error: httpx.TransportError) -> ConnectionLost:
+    """The :class:`ConnectionLost` for a transport error of httpx."""
+    if isinstance(error, httpx.ConnectError):
+        return ConnectionLost(f"{method} {url} got no answer: nothing listens there any more (connection refused)",
+                              refused=True)
+    return ConnectionLost(f"{method} {url} got no answer: the server closed the connection "
+                          f"({type(error).__name__}: {error})", refused=False)
+
+
 @dataclass
 class Exchange:
     """One request and its answer, as the client saw them."""
@@ -53,7 +73,8 @@ class Exchange:
 async def send(client: httpx.AsyncClient, method: str, url: str, body: Any = None, *,
                time_limit: float = DEFAULT_TIME_LIMIT, content: bytes | str | None = None,
                headers: dict[str, str] | None = None) -> Exchange:
-    """Send one request; raise :class:`NoAnswerInTime` if no full answer arrives within ``time_limit``."""
+    """Send one request; raise :class:`NoAnswerInTime` if no full answer arrives within ``time_limit``, and
+    :class:`ConnectionLost` if the server refuses or drops the connection instead of answering."""
     exchange = Exchange(method, url, body if content is None else content)
     exchange.sent_at = time.monotonic()
     kwargs: dict[str, Any] = {"headers": headers}
@@ -65,6 +86,8 @@ async def send(client: httpx.AsyncClient, method: str, url: str, body: Any = Non
         response = await asyncio.wait_for(client.request(method, url, **kwargs), time_limit)
     except asyncio.TimeoutError:
         raise NoAnswerInTime(f"{method} {url} got no answer within {time_limit:g} s (request: {body!r})") from None
+    except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as error:
+        raise connection_lost(method, url, error) from None
     exchange.answered_at = time.monotonic()
     exchange.status = response.status_code
     exchange.headers = dict(response.headers)
@@ -121,6 +144,8 @@ async def connect(client: httpx.AsyncClient, url: str, time_limit: float = DEFAU
         await asyncio.wait_for(client.get(str(httpx.URL(url).copy_with(path="/"))), time_limit)
     except asyncio.TimeoutError:
         raise NoAnswerInTime(f"the server of {url} did not answer within {time_limit:g} s") from None
+    except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as error:
+        raise connection_lost("GET", url, error) from None
 
 
 def new_client() -> httpx.AsyncClient:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import httpx
 import psutil
 
-from harness.clients.http import NoAnswerInTime
+from harness.clients.http import ConnectionLost, NoAnswerInTime
 from harness.clients.http import request as clients_request
 from harness.serving.health_log import NO_CONNECTION
 from harness.serving.launcher import RunningServer
@@ -123,8 +123,8 @@ def try_connect(url: str, time_limit: float = 2.0) -> str:
         exchange = clients_request("POST", url, {"input": 1}, time_limit=time_limit)
     except NoAnswerInTime:
         return f"no answer within {time_limit:g} s"
-    except httpx.ConnectError:
-        return "refused"
+    except ConnectionLost as lost:
+        return "refused" if lost.refused else "closed without an answer"
     return f"answered {exchange.status}"
 
 
