@@ -66,6 +66,7 @@ class BehaveRun:
     seconds: float
     scenarios: list[ScenarioResult] = field(default_factory=list)
     output_tail: str = ""
+    output: str = ""      # behave's whole console output (the tail above is what reports quote)
 
     def by_feature(self) -> dict[str, list[ScenarioResult]]:
         grouped: dict[str, list[ScenarioResult]] = {}
@@ -178,7 +179,7 @@ def run_behave(features: list[str], *, env: dict[str, str] | None = None, behave
                                  f"{_tail(output)}")
         judged = json.loads(verdicts.read_text()) if verdicts.exists() else None
         scenarios = parse_results(json.loads(out.read_text()), judged)
-    return BehaveRun(command, done.returncode, seconds, scenarios, _tail(output))
+    return BehaveRun(command, done.returncode, seconds, scenarios, _tail(output), output)
 
 
 def parse_results(document: list[dict], verdicts: dict | None = None) -> list[ScenarioResult]:

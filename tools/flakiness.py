@@ -21,17 +21,21 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import time
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 from tools.behave_runs import KNOWN_DEFECT, BehaveRun, check_features, default_tags, run_behave, selected_features
 from harness.paths import REPORTS_DIR
 
 REPORT = REPORTS_DIR / "flakiness.md"
+#: The whole behave output of every run with a failure (the traceback of an error is only there).
+RUN_LOGS = REPORTS_DIR / "flakiness-runs"
 _BURN = "import time\nend = time.monotonic() + {limit}\nwhile time.monotonic() < end:\n    pass\n"
 
 
@@ -79,10 +83,19 @@ def report(runs: list[BehaveRun], load: str, expected_runs: int, what: str = "th
         lines.append(f"| {key} | {passed}/{ran} | {100 * passed / ran:.0f} % |")
     failures = [f"- run {i}: {r.key}: {r.error}" for i, run in enumerate(runs, 1) for r in run.failed]
     if failures:
-        lines += ["", "Failures:", *failures]
+        lines += ["", "Failures:", *failures, "",
+                  f"The whole behave output of each run with a failure: {RUN_LOGS.relative_to(REPORTS_DIR.parent)}/run-N.log."]
     if len(runs) < expected_runs:
         lines += ["", f"Stopped after {len(runs)} of {expected_runs} runs."]
     return "\n".join(lines) + "\n"
+
+
+def keep_output(run: BehaveRun, index: int) -> Path:
+    """Write the whole behave output of run ``index`` to ``RUN_LOGS/run-<index>.log``."""
+    RUN_LOGS.mkdir(parents=True, exist_ok=True)
+    path = RUN_LOGS / f"run-{index}.log"
+    path.write_text(f"$ {' '.join(run.command)}\n\n{run.output}")
+    return path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
 
     load = f"with {args.cpu_load} CPU-bound process(es) on {os.cpu_count()} cores" if args.cpu_load else "no extra load"
     runs: list[BehaveRun] = []
+    shutil.rmtree(RUN_LOGS, ignore_errors=True)   # the logs of an earlier gate would be taken for this one's
     began = time.monotonic()
     with cpu_load(args.cpu_load, limit_seconds=args.runs * 600) as burners:
         if burners:
@@ -115,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
             for index in range(1, args.runs + 1):
                 run = run_behave(args.features, tags=args.tags)
                 runs.append(run)
+                if run.failed:
+                    keep_output(run, index)
                 print(f"flakiness: run {index}/{args.runs}: {len(run.scenarios) - len(run.failed)} passed, "
                       f"{len(run.failed)} failed, {run.seconds:.0f} s", flush=True)
         except KeyboardInterrupt:

@@ -82,3 +82,14 @@ def test_the_hooks_judgement_makes_the_status_precise():
         "later": ("skipped", ())}
     assert results["later"].skip_reason == "needs LitServe >= 0.2.17"
     assert results["known"].ids == ("failure-streams.known",) and results["new"].step == "the stream ends cleanly"
+
+
+def test_the_flakiness_gate_keeps_the_whole_output_of_a_failed_run(tmp_path, monkeypatch):
+    from tools import flakiness
+    from tools.behave_runs import BehaveRun
+
+    monkeypatch.setattr(flakiness, "RUN_LOGS", tmp_path / "runs")
+    run = BehaveRun(["behave", "features/x.feature"], 1, 2.0, [], "tail", "Traceback ...\nValueError: boom\n")
+    path = flakiness.keep_output(run, 3)
+    assert path == tmp_path / "runs" / "run-3.log"
+    assert path.read_text() == "$ behave features/x.feature\n\nTraceback ...\nValueError: boom\n"
