@@ -102,6 +102,24 @@ def cb_empty_step_is_an_error() -> None:
     ContinuousBatchingLoop.step = strict
 
 
+@fault("cb_empty_step_finishes_streams", features=["continuous_batching"], scenarios="neither ended nor failed",
+       requires=_EMPTY_STEP + [(f"{_CB}.mark_completed", "del self.response_queue_ids[uid]")])
+def cb_empty_step_finishes_streams() -> None:
+    """A step with no outputs is read as "nothing left to do": every stream in flight ends as complete."""
+    from litserve.loops.continuous_batching_loop import ContinuousBatchingLoop, Output
+    from litserve.utils import LitAPIStatus
+
+    original = ContinuousBatchingLoop.step
+
+    async def finishing(self, prev_outputs, lit_api, lit_spec):
+        outputs = await original(self, prev_outputs, lit_api, lit_spec)
+        if not outputs and self.response_queue_ids:
+            return [Output(uid, "", LitAPIStatus.FINISH_STREAMING) for uid in list(self.response_queue_ids)]
+        return [o for o in outputs if o.uid in self.response_queue_ids]  # sequences it ended stay forgotten
+
+    ContinuousBatchingLoop.step = finishing
+
+
 def _streaming():
     from litserve.utils import LoopResponseType
 
