@@ -12,9 +12,12 @@ Feature: Continuous batching
   The toy model used here makes one numbered token per step for every active sequence
   ("story-0", "story-1", ...), takes 20 ms per step, has 4 slots, and writes down after
   each step which sequences it advanced, so every Then can check the steps themselves.
+  For the prompt "ponder" it first thinks for 10 steps, making no token for that sequence:
+  a step in which only thinking sequences are active gives LitServe nothing at all, as
+  libraries like vLLM sometimes do.
 
   Background:
-    Given a toy language model served with continuous batching, generating for up to 4 sequences at a time, taking 20 ms per step, that fails after 2 chunks for the prompt "broken"
+    Given a toy language model served with continuous batching, generating for up to 4 sequences at a time, taking 20 ms per step, that fails after 2 chunks for the prompt "broken" and thinks for 10 steps before answering the prompt "ponder"
 
   @id.continuous-batching.late-request-joins-next-step
   @allure.label.story:Joining @blocker
@@ -78,6 +81,17 @@ Feature: Continuous batching
     Then client-2 receives only its first 2 tokens
     And every other client receives all its tokens, in order
     And client-2 can tell that its stream did not complete
+
+  @id.continuous-batching.thinking-sequence-waits-for-its-tokens
+  @allure.label.story:Thinking @critical
+  Scenario: A sequence whose steps make no token for a while is neither ended nor failed, and then gets all its tokens
+    When clients ask the toy model for tokens
+      | client   | prompt | tokens | asks         |
+      | client-1 | ponder | 4      | at the start |
+      | client-2 | quick  | 3      | after 60 ms  |
+    Then every client receives exactly its own tokens, in order, from the steps that advanced its sequence
+    And at least 5 steps returned no output at all while client-1 was thinking
+    And client-2's first token comes in a step in which client-1 is still thinking
 
   @id.continuous-batching.idle-server-rests
   @allure.label.story:Idle @normal

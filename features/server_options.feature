@@ -15,7 +15,9 @@ Feature: The LitServer options production deployments switch on
   The server used here serves two models, at "/predict" and at "/second" (one LitServer
   serves several LitAPIs from 0.2.11 on; before, only "/predict"), with 1 inference worker
   for "/predict" and 2 for "/second", and 1 API server. Its health check is at "/healthz",
-  its info at "/about", and its shutdown API answers only to the key "bye-now".
+  its info at "/about", and its shutdown API answers only to the key "bye-now". The numbers
+  of workers can also be given as a list, one number per model in the order the models were
+  given to LitServer: one scenario gives [2, 1] to a server of its own with no other option.
 
   Which releases: callbacks and middlewares exist from LitServe 0.2.3 on (the on_request and
   on_response hooks from 0.2.4), request tracking from 0.2.4, a custom health path from 0.2.5,
@@ -117,6 +119,18 @@ Feature: The LitServer options production deployments switch on
       | path     | workers                       |
       | /predict | 1 inference worker            |
       | /second  | 2 different inference workers |
+
+  @id.server-options.workers-per-model-as-a-list
+  @allure.label.story:Workers_per_model @normal @litserve.since:0.2.18.workers_per_device_per_api
+  Scenario Outline: Workers per model given as a list go to the models in the order they were given to LitServer
+    Given a model server that reports what LitServe did with each request, with 2 inference workers for "/predict" and 1 for "/second", given as a list, and with 1 API server
+    When 4 clients ask "<path>" at the same moment, each held for 200 ms
+    Then they were served by <workers>
+
+    Examples:
+      | path     | workers                       |
+      | /predict | 2 different inference workers |
+      | /second  | 1 inference worker            |
 
   @id.server-options.shutdown-api-needs-its-key
   @fixture.fresh_server @allure.label.story:Shutdown_API @critical @litserve.since:0.2.12.shutdown_api

@@ -161,7 +161,8 @@ CATALOG: dict[str, App] = {
     "cb_llm": App(
         factory="servers.llm_apps:build_toy_llm",
         phrases={"a toy language model served with continuous batching": {}},
-        uses=SERVER | MODEL | FAILURES | {"max_batch_size", "predict_seconds", "chunks", "fail_after_chunks"},
+        uses=SERVER | MODEL | FAILURES | {"max_batch_size", "predict_seconds", "chunks", "fail_after_chunks",
+                                           "thinking_steps"},
         defaults={"max_batch_size": 4, "chunks": 4},
     ),
     "custom_loop": App(

@@ -5,8 +5,11 @@
   "hi", "tokens": 4}`` -> 4 JSON lines ``{"client", "index", "text": "hi-0", "step", "produced_at",
   "worker"}``. Each ``step`` generates one token for every active sequence (``predict_seconds`` a
   step) and logs ``suite: trace step {"step", "members", "first_tokens", "left", "started_at",
-  "produced_at", "finished_at", "worker"}``: which sequences it advanced, for which it was the first
-  token, and which left (finished or failed). At most
+  "produced_at", "finished_at", "worker", "quiet", "outputs"}``: which sequences it advanced, for which it
+  was the first token, which left (finished or failed), which it left without a token because they are
+  still thinking (``thinking_steps``: the first N steps of a sequence with that prompt make no token, as a
+  model such as vLLM's may return no output for a step) and how many outputs ``step`` returned (0: an
+  empty list). At most
   ``max_batch_size`` sequences are active (``has_capacity``, as a user writes it). A sequence ruled to
   fail in predict (``fails after 2 pieces for "broken"``) ends with ``Output(uid, error, ERROR)``.
 * ``custom_loop``: a :class:`litserve.loops.LitLoop` subclass written as LitServe's ``_BaseLoop``
@@ -49,7 +52,13 @@ class ToyLLM(InstrumentedAPI):
     def add_request(self, uid: str, request: Any) -> None:
         body = request if isinstance(request, dict) else json.loads(request)
         self.sequences[uid] = {"client": body["client"], "prompt": body["prompt"],
-                               "tokens": int(body.get("tokens", self.settings.chunks)), "made": 0}
+                               "tokens": int(body.get("tokens", self.settings.chunks)), "made": 0,
+                               "thinking": self._thinking_steps(body["prompt"])}
+
+    def _thinking_steps(self, prompt: str) -> int:
+        """How many steps a sequence with ``prompt`` thinks (makes no token) before its first token."""
+        ruled, _, steps = self.settings.thinking_steps.partition(":")
+        return int(steps) if ruled and ruled == prompt else 0
 
     def has_capacity(self) -> bool:
         return len(self.sequences) < self.max_batch_size
@@ -65,8 +74,12 @@ class ToyLLM(InstrumentedAPI):
         self.steps_done += 1
         produced_at = time.monotonic()
         outputs: list[Output] = []
-        members, first, left = [], [], []
+        members, first, left, quiet = [], [], [], []
         for uid, seq in list(self.sequences.items()):
+            if seq["thinking"] > 0:  # still thinking: no output for this sequence in this step
+                seq["thinking"] -= 1
+                quiet.append(seq["client"])
+                continue
             try:
                 self._fail_if_ruled("predict", seq["client"], seq["prompt"], index=seq["made"])
             except Exception as error:  # noqa: BLE001 - this sequence fails, the others go on
@@ -85,8 +98,9 @@ class ToyLLM(InstrumentedAPI):
                 outputs.append(Output(uid, "", LitAPIStatus.FINISH_STREAMING))
                 left.append(seq["client"])
                 del self.sequences[uid]
-        report("step", step=self.steps_done, members=members, first_tokens=first, left=left,
-               started_at=started_at, produced_at=produced_at, finished_at=time.monotonic(), worker=os.getpid())
+        report("step", step=self.steps_done, members=members, first_tokens=first, left=left, quiet=quiet,
+               outputs=len(outputs), started_at=started_at, produced_at=produced_at, finished_at=time.monotonic(),
+               worker=os.getpid())
         return outputs
 
     def encode_response(self, output: Any) -> Any:

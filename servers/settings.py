@@ -32,6 +32,10 @@ class AppSettings:
     #: Several endpoints on one server: the streaming endpoint's own authorize() requires this key
     #: in the X-API-Key header ("" = open).
     endpoint_key: str = ""
+    #: The toy LLM (``cb_llm``) thinks before answering a prompt: "<prompt>:<steps>", the first <steps> steps of a
+    #: sequence with that prompt make no token for it (a step where only such sequences are active returns no
+    #: outputs at all); "" = never.
+    thinking_steps: str = ""
     #: The custom loop of the ``custom_loop`` app: "sync" or "async" (its ``run``); "" elsewhere.
     loop: str = ""
     # -- Failure switches (features/failure_modes/*): all off by default.

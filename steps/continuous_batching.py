@@ -32,8 +32,9 @@ def step_ask_for_tokens(context):
             for row in context.table]
     record_transcripts(context, streams.stream_cued(url(context), plan, time_limit=TIME_LIMIT))
     context.cb_steps = step_traces(context.server, context.transcripts)
-    attachments.attach_text("Steps (step: sequences advanced; first tokens; left)", "\n".join(
-        f"{s['step']}: {s['members']}; first {s['first_tokens']}; left {s['left']}" for s in context.cb_steps))
+    attachments.attach_text("Steps (step: sequences advanced; first tokens; left; thinking)", "\n".join(
+        f"{s['step']}: {s['members']}; first {s['first_tokens']}; left {s['left']}"
+        + (f"; thinking {s['quiet']}, {s['outputs']} outputs" if s.get("quiet") else "") for s in context.cb_steps))
 
 
 @when("the server has had nothing to do for {ms:d} ms")
@@ -80,6 +81,16 @@ def step_at_most(context, count):
 @then("{late:Client}'s first token comes in a step that also advances {older:Client}'s sequence")
 def step_joined_beside(context, late, older):
     cb.joined_beside(context.cb_steps, late, older)
+
+
+@then("at least {count:d} steps returned no output at all while {client:Client} was thinking")
+def step_empty_steps(context, count, client):
+    cb.thought_in_empty_steps(context.cb_steps, client, count)
+
+
+@then("{late:Client}'s first token comes in a step in which {thinker:Client} is still thinking")
+def step_joined_while_thinking(context, late, thinker):
+    cb.joined_while_thinking(context.cb_steps, late, thinker)
 
 
 @then("every client that had to wait for a free slot gets its first token within {ms:d} ms of the first one freeing")

@@ -1,8 +1,9 @@
 """Checks on continuous batching: which sequences each step advanced (the ``step`` traces of the toy LLM,
 ``servers/llm_apps.py``) against what every client received.
 
-A step trace is ``{"step", "members", "first_tokens", "started_at", "produced_at", "finished_at", "worker"}``;
-``members`` are the clients whose sequence got a token in that step. A client's request body is
+A step trace is ``{"step", "members", "first_tokens", "left", "quiet", "outputs", "started_at", "produced_at",
+"finished_at", "worker"}``; ``members`` are the clients whose sequence got a token in that step, ``quiet`` those
+whose sequence was still thinking (no token), ``outputs`` how many outputs the model's ``step`` returned. A client's request body is
 ``{"client", "prompt", "tokens"}``; its chunks are ``{"client", "index", "text", "step", "produced_at"}``.
 """
 
@@ -81,6 +82,27 @@ def waited_at_most(found: dict[str, Sequence], steps: list[dict], limit: float) 
                         f"{seq.steps[0] if seq.steps else None})")
     assert_that(late, empty(), f"clients whose first token came more than {limit * 1000:.0f} ms after a slot "
                                f"freed for them")
+
+
+def thought_in_empty_steps(steps: list[dict], client: str, at_least: int) -> None:
+    """At least ``at_least`` steps returned no output at all (an empty list) while ``client``'s sequence was
+    thinking: the scenario really gave LitServe steps with nothing in them."""
+    empty_steps = [s["step"] for s in steps if client in s.get("quiet", []) and s.get("outputs") == 0]
+    thinking = [s["step"] for s in steps if client in s.get("quiet", [])]
+    assert_that(len(empty_steps) >= at_least, equal_to(True),
+                f"only {len(empty_steps)} step(s) returned no output at all while {client} was thinking "
+                f"(steps {empty_steps}; {client} thought in steps {thinking}): LitServe was not given {at_least} "
+                f"empty steps")
+
+
+def joined_while_thinking(steps: list[dict], late: str, thinker: str) -> None:
+    """``late``'s first token came in a step in which ``thinker``'s sequence was still thinking (no token)."""
+    first = next((s for s in steps if late in s["first_tokens"]), None)
+    assert_that(first is not None, equal_to(True), f"no step produced a first token for {late}")
+    thinking = [s["step"] for s in steps if thinker in s.get("quiet", [])]
+    assert_that(thinker in first.get("quiet", []), equal_to(True),
+                f"{late}'s first token came in step {first['step']}, but {thinker} was thinking in steps {thinking}: "
+                f"{late} did not get tokens while {thinker} was thinking")
 
 
 #: Two clients asked one after the other if their requests left this far apart (the clients "at the start"

@@ -114,6 +114,9 @@ TRAITS: tuple[Trait, ...] = (
           rf'fails after (?P<after>\d+) (?:chunks|pieces) (?:for|on) (?P<value>the prompt "[^"]*"|"[^"]*"|'
           rf'any batch with {_VALUE})',
           lambda m: {"failure_rules": f"predict:{_value(m['value'])}", "fail_after_chunks": int(m["after"])}),
+    Trait('thinks for 10 steps before answering the prompt "ponder" (the toy LLM: those steps make no token)',
+          r'thinks for (?P<steps>\d+) steps before answering the prompt "(?P<prompt>[^"]+)"',
+          lambda m: {"thinking_steps": f"{m['prompt']}:{m['steps']}"}),
     Trait("returns one answer too few for any batch with client-2",
           rf"returns one answer too few for any batch with (?P<client>{_VALUE})",
           lambda m: {"wrong_batch_length": m["client"]}),

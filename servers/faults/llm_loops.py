@@ -9,6 +9,8 @@ _CB = "litserve.loops.continuous_batching_loop.ContinuousBatchingLoop"
 _CAPACITY = [(f"{_CB}.has_capacity", "lit_api.has_capacity()"), (f"{_CB}.prefill", "self.has_capacity(lit_api)")]
 _STEP = [(f"{_CB}.step", "lit_api.step"), (f"{_CB}.run", "await self.step(")]
 _LOOP = [("litserve.api.LitAPI.loop", "")]
+#: 0.2.7 on: ``run`` lets a step with no outputs pass (0.2.19: logs, sleeps 10 ms and steps again; PR #429)
+_EMPTY_STEP = [(f"{_CB}.step", "lit_api.step"), (f"{_CB}.run", "len(responses) == 0")]
 
 
 @fault("cb_waits_for_running_batch", features=["continuous_batching"], scenarios="joins without waiting",
@@ -79,6 +81,43 @@ def cb_error_ends_every_stream() -> None:
 
     ContinuousBatchingLoop.step = spreading
     ContinuousBatchingLoop.run = run
+
+
+@fault("cb_empty_step_is_an_error", features=["continuous_batching"], scenarios="neither ended nor failed",
+       requires=_EMPTY_STEP)
+def cb_empty_step_is_an_error() -> None:
+    """A step with no outputs is an error: every sequence in flight ends (the empty list fails ``run``'s check for
+    ``Output``s, as before PR #429)."""
+    from fastapi import HTTPException
+    from litserve.loops.continuous_batching_loop import ContinuousBatchingLoop
+
+    original = ContinuousBatchingLoop.step
+
+    async def strict(self, prev_outputs, lit_api, lit_spec):
+        outputs = await original(self, prev_outputs, lit_api, lit_spec)
+        if not outputs:
+            raise HTTPException(500, "Expected StepOutput from step()")
+        return outputs
+
+    ContinuousBatchingLoop.step = strict
+
+
+@fault("cb_empty_step_finishes_streams", features=["continuous_batching"], scenarios="neither ended nor failed",
+       requires=_EMPTY_STEP + [(f"{_CB}.mark_completed", "del self.response_queue_ids[uid]")])
+def cb_empty_step_finishes_streams() -> None:
+    """A step with no outputs is read as "nothing left to do": every stream in flight ends as complete."""
+    from litserve.loops.continuous_batching_loop import ContinuousBatchingLoop, Output
+    from litserve.utils import LitAPIStatus
+
+    original = ContinuousBatchingLoop.step
+
+    async def finishing(self, prev_outputs, lit_api, lit_spec):
+        outputs = await original(self, prev_outputs, lit_api, lit_spec)
+        if not outputs and self.response_queue_ids:
+            return [Output(uid, "", LitAPIStatus.FINISH_STREAMING) for uid in list(self.response_queue_ids)]
+        return [o for o in outputs if o.uid in self.response_queue_ids]  # sequences it ended stay forgotten
+
+    ContinuousBatchingLoop.step = finishing
 
 
 def _streaming():

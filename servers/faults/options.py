@@ -17,6 +17,8 @@ _INFO_PATH = [("litserve.server.LitServer._register_internal_endpoints", "self.i
 _HEALTH_GUARD = [("litserve.server.LitServer._register_internal_endpoints", "Health check failed for")]
 _SHUTDOWN_KEY = [("litserve.server.LitServer.shutdown_api_key_auth", "SHUTDOWN_API_KEY")]
 _METADATA = [("litserve.server.LitServer._register_internal_endpoints", '"model": self.model_metadata')]
+_WORKERS_LIST = [("litserve.server.LitServer._resolve_workers_per_device_config",
+                  "isinstance(workers_per_device, (list, tuple))")]
 
 
 @fault("callback_fired_twice", features=["server_options"], scenarios="Every hook of a callback fires once",
@@ -94,6 +96,22 @@ def custom_info_path_ignored() -> None:
 def model_metadata_dropped() -> None:
     """LitServer(model_metadata=...) is dropped: the info shows no model."""
     _drop_server_option("model_metadata")
+
+
+@fault("workers_list_reversed", features=["server_options"], scenarios="given as a list go to the models",
+       requires=_WORKERS_LIST, worker=False)
+def workers_list_reversed() -> None:
+    """workers_per_device given as a list goes to the LitAPIs in reverse order (the last number to the first API)."""
+    from litserve.server import LitServer
+
+    original = LitServer._resolve_workers_per_device_config
+
+    def reversed_list(self, workers_per_device):
+        if isinstance(workers_per_device, (list, tuple)):
+            workers_per_device = list(reversed(workers_per_device))
+        return original(self, workers_per_device)
+
+    LitServer._resolve_workers_per_device_config = reversed_list
 
 
 @fault("shutdown_key_not_checked", features=["server_options"], scenarios="shutdown API shuts the server down",

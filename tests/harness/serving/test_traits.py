@@ -56,6 +56,10 @@ def test_every_server_sentence_of_the_features_is_read(sentence):
      'status 400 and fails after 3 pieces on "broken"', "chat",
      {"chunks": 6, "chunk_pause": 0.05, "failure_rules": "decode:forbidden:403,decode:nonsense:400,predict:broken",
       "fail_after_chunks": 3}),
+    ('a toy language model served with continuous batching, taking 20 ms per step, that fails after 2 chunks for the '
+     'prompt "broken" and thinks for 10 steps before answering the prompt "ponder"', "cb_llm",
+     {"predict_seconds": 0.02, "failure_rules": "predict:broken", "fail_after_chunks": 2,
+      "thinking_steps": "ponder:10"}),
     ("an embedding model server that embeds batches of up to 4 texts within 500 ms", "embeddings",
      {"max_batch_size": 4, "batch_timeout": 0.5}),
     ("the same model, batching up to 8 requests within 100 ms", None, {"max_batch_size": 8, "batch_timeout": 0.1}),
