@@ -65,7 +65,7 @@ class ToyLLM(InstrumentedAPI):
         self.steps_done += 1
         produced_at = time.monotonic()
         outputs: list[Output] = []
-        members, first, left = [], [], []
+        members, first, left, made = [], [], [], {}
         for uid, seq in list(self.sequences.items()):
             try:
                 self._fail_if_ruled("predict", seq["client"], seq["prompt"], index=seq["made"])
@@ -77,20 +77,70 @@ class ToyLLM(InstrumentedAPI):
             members.append(seq["client"])
             if seq["made"] == 0:
                 first.append(seq["client"])
-            outputs.append(Output(uid, {"client": seq["client"], "index": seq["made"],
-                                        "text": f"{seq['prompt']}-{seq['made']}", "step": self.steps_done,
-                                        "produced_at": produced_at, "worker": os.getpid()}, LitAPIStatus.OK))
+            made[seq["client"]] = self._text(seq)
+            outputs.append(Output(uid, self._token(seq, produced_at), LitAPIStatus.OK))
             seq["made"] += 1
             if seq["made"] >= seq["tokens"]:
                 outputs.append(Output(uid, "", LitAPIStatus.FINISH_STREAMING))
                 left.append(seq["client"])
                 del self.sequences[uid]
-        report("step", step=self.steps_done, members=members, first_tokens=first, left=left,
+        report("step", step=self.steps_done, members=members, first_tokens=first, left=left, tokens=made,
                started_at=started_at, produced_at=produced_at, finished_at=time.monotonic(), worker=os.getpid())
         return outputs
 
+    @staticmethod
+    def _text(seq: dict) -> str:
+        """The text of the sequence's next token: ``story-0``, ``story-1``, ..."""
+        return f"{seq['prompt']}-{seq['made']}"
+
+    def _token(self, seq: dict, produced_at: float) -> Any:
+        """What ``step`` hands LitServe for the sequence's next token (``encode_response`` gets it)."""
+        return {"client": seq["client"], "index": seq["made"], "text": self._text(seq), "step": self.steps_done,
+                "produced_at": produced_at, "worker": os.getpid()}
+
     def encode_response(self, output: Any) -> Any:
         return output
+
+
+class ToyChatLLM(ToyLLM):
+    """The toy LLM behind ``OpenAISpec``, as a user deploys an LLM: ``LitAPI(spec=OpenAISpec(), stream=True,
+    loop=ContinuousBatchingLoop(), max_batch_size=4)``.
+
+    ``add_request`` gets the ``ChatCompletionRequest`` as LitServe put it in the queue (the loop does not call
+    ``decode_request``): the client is its ``user``, the prompt the last word of its last message, the number of
+    tokens its ``max_tokens``. A token is a piece of text ("story-0", " story-1", ...: joined, "story-0 story-1");
+    ``encode_response`` makes it an assistant message. ``OpenAISpec.pre_setup`` refuses a model whose ``predict``
+    and ``encode_response`` are not generators, so both are (``predict`` is never called: the loop calls ``step``).
+    """
+
+    def __init__(self, settings: AppSettings) -> None:
+        from litserve.specs import OpenAISpec
+
+        InstrumentedAPI.__init__(self, settings, spec=OpenAISpec(), stream=True,
+                                 max_batch_size=settings.max_batch_size, loop=ContinuousBatchingLoop())
+
+    def add_request(self, uid: str, request: Any) -> None:
+        if not hasattr(request, "messages"):
+            super().add_request(uid, request)
+            return
+        last = request.messages[-1].content if request.messages else ""
+        words = last.split() if isinstance(last, str) else []
+        self.sequences[uid] = {"client": request.user or "", "prompt": words[-1] if words else "",
+                               "tokens": int(request.max_tokens or self.settings.chunks), "made": 0}
+
+    @staticmethod
+    def _text(seq: dict) -> str:
+        return f"{' ' if seq['made'] else ''}{seq['prompt']}-{seq['made']}"
+
+    def _token(self, seq: dict, produced_at: float) -> Any:
+        return self._text(seq)
+
+    def predict(self, x: Any):
+        raise NotImplementedError("the continuous batching loop calls step, not predict")
+        yield  # noqa: unreachable - a generator, as OpenAISpec requires
+
+    def encode_response(self, output: Any):
+        yield {"role": "assistant", "content": output}
 
 
 class CacheFirstLoop(LitLoop):
@@ -169,7 +219,7 @@ class CustomLoopAPI(InstrumentedAPI):
 
 
 def build_toy_llm(settings: AppSettings) -> ToyLLM:
-    return ToyLLM(settings)
+    return ToyChatLLM(settings) if settings.openai_spec else ToyLLM(settings)
 
 
 def build_custom_loop(settings: AppSettings) -> CustomLoopAPI:
