@@ -4,11 +4,15 @@
   (``add_request``, ``has_capacity``, ``has_active_requests``, ``step``). ``{"client": "a", "prompt":
   "hi", "tokens": 4}`` -> 4 JSON lines ``{"client", "index", "text": "hi-0", "step", "produced_at",
   "worker"}``. Each ``step`` generates one token for every active sequence (``predict_seconds`` a
-  step) and logs ``suite: trace step {"step", "members", "first_tokens", "left", "started_at",
+  step) and logs ``suite: trace step {"step", "members", "first_tokens", "left", "tokens", "started_at",
   "produced_at", "finished_at", "worker"}``: which sequences it advanced, for which it was the first
-  token, and which left (finished or failed). At most
+  token, which left (finished or failed), and the token it made for each (client -> text). At most
   ``max_batch_size`` sequences are active (``has_capacity``, as a user writes it). A sequence ruled to
   fail in predict (``fails after 2 pieces for "broken"``) ends with ``Output(uid, error, ERROR)``.
+  With ``openai_spec`` the same model is served behind ``OpenAISpec`` (:class:`ToyChatLLM`, the phrase "...
+  behind the OpenAI-compatible API"): ``add_request`` gets the ``ChatCompletionRequest`` ("tell me a story",
+  ``user`` the client, ``max_tokens`` the number of tokens), and a token is a piece of text ("story-0",
+  " story-1", ...).
 * ``custom_loop``: a :class:`litserve.loops.LitLoop` subclass written as LitServe's ``_BaseLoop``
   docstring shows (take a request from the queue, ``load_cache``, decode, predict, encode, send the
   answer), in a synchronous or an asynchronous ``run``. The answer says which loop served it and the

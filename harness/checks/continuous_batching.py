@@ -2,8 +2,9 @@
 ``servers/llm_apps.py``) against what every client received, in its own streams or behind the OpenAI-compatible
 API (:class:`ChatAnswer`, on the wire or through the openai client).
 
-A step trace is ``{"step", "members", "first_tokens", "started_at", "produced_at", "finished_at", "worker"}``;
-``members`` are the clients whose sequence got a token in that step. A client's request body is
+A step trace is ``{"step", "members", "first_tokens", "left", "tokens", "started_at", "produced_at", "finished_at",
+"worker"}``; ``members`` are the clients whose sequence got a token in that step, ``tokens`` the token it made for
+each. A client's request body is
 ``{"client", "prompt", "tokens"}``; its chunks are ``{"client", "index", "text", "step", "produced_at"}``.
 """
 
