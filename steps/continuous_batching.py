@@ -37,8 +37,10 @@ def step_ask_for_tokens(context):
 
 
 #: How the clients of the toy model behind the OpenAI-compatible API ask: (streaming, through the openai client).
-CHAT_WAYS = {"streamed on the wire": (True, False), "streamed through the openai client": (True, True),
-             "without streaming, on the wire": (False, False), "without streaming, through the openai client": (False, True)}
+CHAT_WAYS = {"streamed on the wire": (True, False),
+             "streamed through the openai client": (True, True),
+             "without streaming, on the wire": (False, False),
+             "without streaming, through the openai client": (False, True)}
 
 
 @when("clients ask the toy model for chat answers, {how}")
@@ -87,20 +89,27 @@ def step_own_tokens(context):
 
 @then('every client\'s stream ends with a last chunk whose finish reason is "{reason}", then [DONE]')
 def step_chat_stream_ends_done(context, reason):
-    for answer in context.cb_chats:
+    for answer in _chats(context):
         cb.chat_stream_ends(answer, reason, done_marker=True)
 
 
 @then('every client\'s stream ends with a last chunk whose finish reason is "{reason}"')
 def step_chat_stream_ends(context, reason):
-    for answer in context.cb_chats:
+    for answer in _chats(context):
         cb.chat_stream_ends(answer, reason, done_marker=False)
 
 
 @then('every client\'s answer is one assistant message whose finish reason is "{reason}"')
 def step_chat_whole(context, reason):
-    for answer in context.cb_chats:
+    for answer in _chats(context):
         cb.chat_whole_answer(answer, reason)
+
+
+def _chats(context) -> list:
+    if not context.cb_chats:
+        raise ValueError("this step reads the answers of 'clients ask the toy model for chat answers', which the "
+                         "scenario has not sent")
+    return context.cb_chats
 
 
 @then("{client:Client} receives only its first {count:d} tokens")

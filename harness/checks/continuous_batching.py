@@ -235,7 +235,8 @@ def chat_stream_ends(answer: ChatAnswer, reason: str, done_marker: bool) -> None
     assert_that((answer.finish_reasons, answer.last_finish), equal_to(([reason], reason)),
                 f"the stream of {answer.client} did not end with one last chunk whose finish reason is {reason!r} "
                 f"(finish reasons {answer.finish_reasons}, the last chunk's {answer.last_finish!r})"
-                + (f"; it ended with {answer.instead}: {answer.detail}" if answer.instead else ""))
+                + (f"; it ended with {answer.instead.rstrip(',')}" if answer.instead else "")
+                + (f": {answer.detail[:300]}" if answer.detail else ""))
     if done_marker:
         assert_that(answer.done, equal_to(True), f"the stream of {answer.client} did not end with [DONE]")
 
