@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from harness.load.report import LoadRecord
 
 if TYPE_CHECKING:
+    from harness.checks.continuous_batching import ChatAnswer
     from harness.clients.http import Exchange
     from harness.clients.metrics import Scrape
     from harness.clients.misbehaving import Abandoned
@@ -48,6 +49,7 @@ class ScenarioState:
     surviving_workers: list[int] = field(default_factory=list)   # pids of the inference workers not killed
     # -- continuous batching (steps/continuous_batching.py)
     cb_steps: list[dict] = field(default_factory=list)   # the toy LLM's step traces during the last When
+    cb_chats: list[ChatAnswer] = field(default_factory=list)  # what its clients got behind the OpenAI-compatible API
     idle_cpu: float = 0.0                                # CPU cores the server tree used while it had nothing to do
     # -- monitoring
     metrics_before: Scrape | None = None                 # the server's metrics before the scenario's requests

@@ -160,9 +160,11 @@ CATALOG: dict[str, App] = {
     # servers/llm_apps.py: LitServe's continuous batching loop, and a loop of the user's own
     "cb_llm": App(
         factory="servers.llm_apps:build_toy_llm",
-        phrases={"a toy language model served with continuous batching": {}},
+        phrases={"a toy language model served with continuous batching": {},
+                 "a toy language model served with continuous batching behind the OpenAI-compatible API":
+                     {"openai_spec": True}},
         uses=SERVER | MODEL | FAILURES | {"max_batch_size", "predict_seconds", "chunks", "fail_after_chunks",
-                                           "thinking_steps"},
+                                          "thinking_steps", "openai_spec"},
         defaults={"max_batch_size": 4, "chunks": 4},
     ),
     "custom_loop": App(

@@ -4,14 +4,18 @@
   (``add_request``, ``has_capacity``, ``has_active_requests``, ``step``). ``{"client": "a", "prompt":
   "hi", "tokens": 4}`` -> 4 JSON lines ``{"client", "index", "text": "hi-0", "step", "produced_at",
   "worker"}``. Each ``step`` generates one token for every active sequence (``predict_seconds`` a
-  step) and logs ``suite: trace step {"step", "members", "first_tokens", "left", "started_at",
-  "produced_at", "finished_at", "worker", "quiet", "outputs"}``: which sequences it advanced, for which it
-  was the first token, which left (finished or failed), which it left without a token because they are
-  still thinking (``thinking_steps``: the first N steps of a sequence with that prompt make no token, as a
-  model such as vLLM's may return no output for a step) and how many outputs ``step`` returned (0: an
-  empty list). At most
+  step) and logs ``suite: trace step {"step", "members", "first_tokens", "left", "tokens", "quiet", "outputs",
+  "started_at", "produced_at", "finished_at", "worker"}``: which sequences it advanced, for which it was the
+  first token, which left (finished or failed), the token it made for each (client -> text), which it left
+  without a token because they are still thinking (``thinking_steps``: the first N steps of a sequence with
+  that prompt make no token, as a model such as vLLM's may return no output for a step) and how many outputs
+  ``step`` returned (0: an empty list). At most
   ``max_batch_size`` sequences are active (``has_capacity``, as a user writes it). A sequence ruled to
   fail in predict (``fails after 2 pieces for "broken"``) ends with ``Output(uid, error, ERROR)``.
+  With ``openai_spec`` the same model is served behind ``OpenAISpec`` (:class:`ToyChatLLM`, the phrase "...
+  behind the OpenAI-compatible API"): ``add_request`` gets the ``ChatCompletionRequest`` ("tell me a story",
+  ``user`` the client, ``max_tokens`` the number of tokens), and a token is a piece of text ("story-0",
+  " story-1", ...).
 * ``custom_loop``: a :class:`litserve.loops.LitLoop` subclass written as LitServe's ``_BaseLoop``
   docstring shows (take a request from the queue, ``load_cache``, decode, predict, encode, send the
   answer), in a synchronous or an asynchronous ``run``. The answer says which loop served it and the
@@ -51,9 +55,12 @@ class ToyLLM(InstrumentedAPI):
 
     def add_request(self, uid: str, request: Any) -> None:
         body = request if isinstance(request, dict) else json.loads(request)
-        self.sequences[uid] = {"client": body["client"], "prompt": body["prompt"],
-                               "tokens": int(body.get("tokens", self.settings.chunks)), "made": 0,
-                               "thinking": self._thinking_steps(body["prompt"])}
+        self.sequences[uid] = self._sequence(body["client"], body["prompt"], body.get("tokens"))
+
+    def _sequence(self, client: str, prompt: str, tokens: int | None) -> dict:
+        """A new active sequence: ``tokens`` to make (default: the ``chunks`` setting), after its thinking steps."""
+        return {"client": client, "prompt": prompt, "tokens": int(tokens or self.settings.chunks), "made": 0,
+                "thinking": self._thinking_steps(prompt)}
 
     def _thinking_steps(self, prompt: str) -> int:
         """How many steps a sequence with ``prompt`` thinks (makes no token) before its first token."""
@@ -74,7 +81,7 @@ class ToyLLM(InstrumentedAPI):
         self.steps_done += 1
         produced_at = time.monotonic()
         outputs: list[Output] = []
-        members, first, left, quiet = [], [], [], []
+        members, first, left, quiet, made = [], [], [], [], {}
         for uid, seq in list(self.sequences.items()):
             if seq["thinking"] > 0:  # still thinking: no output for this sequence in this step
                 seq["thinking"] -= 1
@@ -90,21 +97,70 @@ class ToyLLM(InstrumentedAPI):
             members.append(seq["client"])
             if seq["made"] == 0:
                 first.append(seq["client"])
-            outputs.append(Output(uid, {"client": seq["client"], "index": seq["made"],
-                                        "text": f"{seq['prompt']}-{seq['made']}", "step": self.steps_done,
-                                        "produced_at": produced_at, "worker": os.getpid()}, LitAPIStatus.OK))
+            made[seq["client"]] = self._text(seq)
+            outputs.append(Output(uid, self._token(seq, produced_at), LitAPIStatus.OK))
             seq["made"] += 1
             if seq["made"] >= seq["tokens"]:
                 outputs.append(Output(uid, "", LitAPIStatus.FINISH_STREAMING))
                 left.append(seq["client"])
                 del self.sequences[uid]
-        report("step", step=self.steps_done, members=members, first_tokens=first, left=left, quiet=quiet,
-               outputs=len(outputs), started_at=started_at, produced_at=produced_at, finished_at=time.monotonic(),
-               worker=os.getpid())
+        report("step", step=self.steps_done, members=members, first_tokens=first, left=left, tokens=made,
+               quiet=quiet, outputs=len(outputs), started_at=started_at, produced_at=produced_at,
+               finished_at=time.monotonic(), worker=os.getpid())
         return outputs
+
+    @staticmethod
+    def _text(seq: dict) -> str:
+        """The text of the sequence's next token: ``story-0``, ``story-1``, ..."""
+        return f"{seq['prompt']}-{seq['made']}"
+
+    def _token(self, seq: dict, produced_at: float) -> Any:
+        """What ``step`` hands LitServe for the sequence's next token (``encode_response`` gets it)."""
+        return {"client": seq["client"], "index": seq["made"], "text": self._text(seq), "step": self.steps_done,
+                "produced_at": produced_at, "worker": os.getpid()}
 
     def encode_response(self, output: Any) -> Any:
         return output
+
+
+class ToyChatLLM(ToyLLM):
+    """The toy LLM behind ``OpenAISpec``, as a user deploys an LLM: ``LitAPI(spec=OpenAISpec(), stream=True,
+    loop=ContinuousBatchingLoop(), max_batch_size=4)``.
+
+    ``add_request`` gets the ``ChatCompletionRequest`` as LitServe put it in the queue (the loop does not call
+    ``decode_request``): the client is its ``user``, the prompt the last word of its last message, the number of
+    tokens its ``max_tokens``. A token is a piece of text ("story-0", " story-1", ...: joined, "story-0 story-1");
+    ``encode_response`` makes it an assistant message. ``OpenAISpec.pre_setup`` refuses a model whose ``predict``
+    and ``encode_response`` are not generators, so both are (``predict`` is never called: the loop calls ``step``).
+    """
+
+    def __init__(self, settings: AppSettings) -> None:
+        from litserve.specs import OpenAISpec
+
+        InstrumentedAPI.__init__(self, settings, spec=OpenAISpec(), stream=True,
+                                 max_batch_size=settings.max_batch_size, loop=ContinuousBatchingLoop())
+
+    def add_request(self, uid: str, request: Any) -> None:
+        if not hasattr(request, "messages"):
+            super().add_request(uid, request)
+            return
+        last = request.messages[-1].content if request.messages else ""
+        words = last.split() if isinstance(last, str) else []
+        self.sequences[uid] = self._sequence(request.user or "", words[-1] if words else "", request.max_tokens)
+
+    @staticmethod
+    def _text(seq: dict) -> str:
+        return f"{' ' if seq['made'] else ''}{seq['prompt']}-{seq['made']}"
+
+    def _token(self, seq: dict, produced_at: float) -> Any:
+        return self._text(seq)
+
+    def predict(self, x: Any):
+        raise NotImplementedError("the continuous batching loop calls step, not predict")
+        yield  # noqa: unreachable - a generator, as OpenAISpec requires
+
+    def encode_response(self, output: Any):
+        yield {"role": "assistant", "content": output}
 
 
 class CacheFirstLoop(LitLoop):
@@ -183,7 +239,7 @@ class CustomLoopAPI(InstrumentedAPI):
 
 
 def build_toy_llm(settings: AppSettings) -> ToyLLM:
-    return ToyLLM(settings)
+    return ToyChatLLM(settings) if settings.openai_spec else ToyLLM(settings)
 
 
 def build_custom_loop(settings: AppSettings) -> CustomLoopAPI:

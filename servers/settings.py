@@ -38,6 +38,8 @@ class AppSettings:
     thinking_steps: str = ""
     #: The custom loop of the ``custom_loop`` app: "sync" or "async" (its ``run``); "" elsewhere.
     loop: str = ""
+    #: The continuous-batching toy LLM (``cb_llm``) behind ``OpenAISpec`` (``/v1/chat/completions``).
+    openai_spec: bool = False
     # -- Failure switches (features/failure_modes/*): all off by default.
     #: Where the model fails on purpose: comma-separated rules "<step>:<value>" (raise an ordinary
     #: error) or "<step>:<value>:<status>" (refuse with that HTTP status and the detail "rejected: <value>").

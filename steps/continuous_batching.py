@@ -14,7 +14,8 @@ import parameter_types  # noqa: F401  (registers the step parameter types)
 from common import TIME_LIMIT, record_transcripts, url
 from harness.checks import continuous_batching as cb
 from harness.checks.streams import stream_marked_incomplete
-from harness.clients import streams
+from harness.clients import openai_sdk, sse, streams
+from harness.clients.chat_requests import CHAT_PATH, chat_body
 from parameter_types import parse_cue
 from harness.reporting import attachments
 from harness.serving import watch
@@ -32,9 +33,42 @@ def step_ask_for_tokens(context):
             for row in context.table]
     record_transcripts(context, streams.stream_cued(url(context), plan, time_limit=TIME_LIMIT))
     context.cb_steps = step_traces(context.server, context.transcripts)
+    _attach_steps(context.cb_steps)
+
+
+#: How the clients of the toy model behind the OpenAI-compatible API ask: (streaming, through the openai client).
+CHAT_WAYS = {"streamed on the wire": (True, False),
+             "streamed through the openai client": (True, True),
+             "without streaming, on the wire": (False, False),
+             "without streaming, through the openai client": (False, True)}
+
+
+@when("clients ask the toy model for chat answers, {how}")
+def step_ask_for_chat_answers(context, how):
+    if how not in CHAT_WAYS:
+        raise ValueError(f"cannot read {how!r} as how the clients ask; write one of {sorted(CHAT_WAYS)}")
+    if context.table is None or list(context.table.headings) != COLUMNS:
+        raise ValueError(f"this step needs a table with the columns {COLUMNS}")
+    streaming, through_sdk = CHAT_WAYS[how]
+    plan = [(chat_body(f"tell me a {row['prompt']}", stream=streaming, user=row["client"],
+                       max_tokens=int(row["tokens"])), parse_cue(row["asks"])) for row in context.table]
+    if through_sdk:
+        context.sdk_calls = openai_sdk.chat_cued(context.server.base_url, plan)
+        attachments.attach_text("The openai clients' answers", "\n\n".join(c.describe() for c in context.sdk_calls))
+        calls = context.sdk_calls
+    else:
+        record_transcripts(context, sse.stream_sse_cued(url(context, CHAT_PATH), plan, time_limit=TIME_LIMIT))
+        calls = context.transcripts
+    context.cb_chats = [cb.chat_answer(call) for call in calls]
+    received = sum(len(a.pieces) if a.streamed else len(a.text.split()) for a in context.cb_chats)
+    context.cb_steps = step_traces(context.server, calls, received=received)
+    _attach_steps(context.cb_steps)
+
+
+def _attach_steps(steps: list[dict]) -> None:
     attachments.attach_text("Steps (step: sequences advanced; first tokens; left; thinking)", "\n".join(
         f"{s['step']}: {s['members']}; first {s['first_tokens']}; left {s['left']}"
-        + (f"; thinking {s['quiet']}, {s['outputs']} outputs" if s.get("quiet") else "") for s in context.cb_steps))
+        + (f"; thinking {s['quiet']}, {s['outputs']} outputs" if s.get("quiet") else "") for s in steps))
 
 
 @when("the server has had nothing to do for {ms:d} ms")
@@ -46,10 +80,37 @@ def step_idle(context, ms):
 
 @then("every client receives exactly its own tokens, in order, from the steps that advanced its sequence")
 def step_own_tokens(context):
-    for transcript in context.transcripts:
+    for answer in context.cb_chats:  # behind the OpenAI-compatible API
+        cb.own_chat_tokens(answer, context.cb_steps)
+    for transcript in context.transcripts if not context.cb_chats else []:
         cb.own_tokens(transcript, context.cb_steps, int(transcript.request_body["tokens"]))
         assert_that(transcript.ended_cleanly, equal_to(True), f"the stream of {transcript.request_body['client']} "
                                                               f"did not end")
+
+
+@then('every client\'s stream ends with a last chunk whose finish reason is "{reason}", then [DONE]')
+def step_chat_stream_ends_done(context, reason):
+    for answer in _chats(context):
+        cb.chat_stream_ends(answer, reason, done_marker=True)
+
+
+@then('every client\'s stream ends with a last chunk whose finish reason is "{reason}"')
+def step_chat_stream_ends(context, reason):
+    for answer in _chats(context):
+        cb.chat_stream_ends(answer, reason, done_marker=False)
+
+
+@then('every client\'s answer is one assistant message whose finish reason is "{reason}"')
+def step_chat_whole(context, reason):
+    for answer in _chats(context):
+        cb.chat_whole_answer(answer, reason)
+
+
+def _chats(context) -> list:
+    if not context.cb_chats:
+        raise ValueError("this step reads the answers of 'clients ask the toy model for chat answers', which the "
+                         "scenario has not sent")
+    return context.cb_chats
 
 
 @then("{client:Client} receives only its first {count:d} tokens")

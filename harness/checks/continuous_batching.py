@@ -1,18 +1,23 @@
 """Checks on continuous batching: which sequences each step advanced (the ``step`` traces of the toy LLM,
-``servers/llm_apps.py``) against what every client received.
+``servers/llm_apps.py``) against what every client received, in its own streams or behind the OpenAI-compatible
+API (:class:`ChatAnswer`, on the wire or through the openai client).
 
-A step trace is ``{"step", "members", "first_tokens", "left", "quiet", "outputs", "started_at", "produced_at",
-"finished_at", "worker"}``; ``members`` are the clients whose sequence got a token in that step, ``quiet`` those
-whose sequence was still thinking (no token), ``outputs`` how many outputs the model's ``step`` returned. A client's request body is
+A step trace is ``{"step", "members", "first_tokens", "left", "tokens", "quiet", "outputs", "started_at",
+"produced_at", "finished_at", "worker"}``; ``members`` are the clients whose sequence got a token in that step,
+``tokens`` the token it made for each, ``quiet`` those whose sequence was still thinking (no token), ``outputs``
+how many outputs the model's ``step`` returned. A client's request body is
 ``{"client", "prompt", "tokens"}``; its chunks are ``{"client", "index", "text", "step", "produced_at"}``.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from hamcrest import assert_that, contains_exactly, empty, equal_to
 
+from harness.clients.openai_sdk import SdkCall
+from harness.clients.sse import DONE, SSETranscript
 from harness.clients.streams import StreamTranscript
 
 
@@ -119,3 +124,146 @@ def first_tokens_in_order(found: dict[str, Sequence]) -> None:
                  and (first[a.client] is None or first[b.client] < first[a.client])]
     assert_that(overtaken, empty(), "(earlier client, its first step, later client, its first step): a request "
                                     "that asked later got its first token before one that was waiting")
+
+
+# ---------------------------------------------------------------- behind the OpenAI-compatible API
+
+@dataclass(frozen=True)
+class ChatAnswer:
+    """What one client of the toy LLM behind ``OpenAISpec`` got, on the wire or through the openai client.
+
+    Its request names the client (``user``), the prompt (the last word of its message) and the number of tokens
+    (``max_tokens``). ``pieces`` are the content deltas of a stream, or the one message of a whole answer;
+    ``finish_reasons`` those of its chunks (of its choice); ``done``: the stream ended with ``[DONE]`` (None: the
+    client does not show it, as the openai client does not). ``instead``: what the client got instead of an answer
+    (an error event, an error status, an exception), in words, and ``detail`` its message; "" when it got one.
+    """
+
+    client: str
+    prompt: str
+    asked: int
+    streamed: bool
+    pieces: list[str]
+    finish_reasons: list[str]
+    last_finish: str | None   # the finish reason of the stream's last chunk (of the whole answer)
+    done: bool | None
+    instead: str
+    detail: str
+    sent_at: float
+    finished_at: float
+
+    @property
+    def text(self) -> str:
+        return "".join(self.pieces)
+
+
+def chat_answer(call: SSETranscript | SdkCall) -> ChatAnswer:
+    """The :class:`ChatAnswer` of a chat request read on the wire (``read_sse``) or through the openai client."""
+    asked = call.arguments if isinstance(call, SdkCall) else call.request_body
+    words = str(asked["messages"][-1]["content"]).split()
+    common = {"client": asked.get("user", ""), "prompt": words[-1] if words else "", "asked": int(asked["max_tokens"]),
+              "streamed": bool(asked.get("stream")), "sent_at": call.sent_at, "finished_at": call.finished_at}
+    if isinstance(call, SdkCall):
+        return _sdk_answer(call, common)
+    return _wire_answer(call, common)
+
+
+def _sdk_answer(call: SdkCall, common: dict) -> ChatAnswer:
+    if call.error is not None:
+        return ChatAnswer(**common, pieces=[], finish_reasons=[], last_finish=None, done=None,
+                          instead=f"{type(call.error).__name__} raised by the openai client", detail=str(call.error))
+    if common["streamed"]:
+        choices = [c for _, chunk in call.chunks for c in chunk.choices]
+        last = call.chunks[-1][1].choices if call.chunks else []
+        return ChatAnswer(**common, pieces=[c.delta.content for c in choices if c.delta and c.delta.content],
+                          finish_reasons=[c.finish_reason for c in choices if c.finish_reason],
+                          last_finish=last[0].finish_reason if last else None, done=None,
+                          instead="" if call.chunks else "no chunk at all, and no error,", detail="")
+    choice = call.result.choices[0] if call.result and call.result.choices else None
+    return ChatAnswer(**common, pieces=[choice.message.content or ""] if choice else [],
+                      finish_reasons=[choice.finish_reason] if choice and choice.finish_reason else [],
+                      last_finish=choice.finish_reason if choice else None, done=None,
+                      instead="" if choice else "an answer without a choice", detail="" if choice else call.describe())
+
+
+def _wire_answer(transcript: SSETranscript, common: dict) -> ChatAnswer:
+    if transcript.status != 200:
+        return ChatAnswer(**common, pieces=[], finish_reasons=[], last_finish=None, done=False,
+                          instead=f"status {transcript.status}",
+                          detail=_detail(transcript.wire))
+    if not common["streamed"]:
+        choice = (_json(transcript.wire) or {}).get("choices", [{}])[0]
+        content = (choice.get("message") or {}).get("content")
+        return ChatAnswer(**common, pieces=[content] if content is not None else [],
+                          finish_reasons=[choice["finish_reason"]] if choice.get("finish_reason") else [],
+                          last_finish=choice.get("finish_reason"), done=False,
+                          instead="" if content is not None else "an answer without a message",
+                          detail="" if content is not None else transcript.wire[:300])
+    if transcript.error:  # the connection broke off (a transport error) before the stream ended
+        return ChatAnswer(**common, pieces=[], finish_reasons=[], last_finish=None, done=False,
+                          instead="a broken connection", detail=transcript.error)
+    events = [e for e in transcript.data_events if isinstance(e, dict)]
+    unterminated = _json(transcript.unterminated.removeprefix("data: "))  # an event no blank line ends
+    errors = [e["error"] for e in events + ([unterminated] if isinstance(unterminated, dict) else []) if "error" in e]
+    choices = [c for e in events for c in e.get("choices", [])]
+    last = events[-1].get("choices", []) if events else []
+    return ChatAnswer(**common, pieces=[(c.get("delta") or {}).get("content") for c in choices
+                                        if (c.get("delta") or {}).get("content")],
+                      finish_reasons=[c["finish_reason"] for c in choices if c.get("finish_reason")],
+                      last_finish=last[0].get("finish_reason") if last else None, done=bool(transcript.chunks) and transcript.chunks[-1].raw == DONE,
+                      instead="an error event" if errors else "", detail=_error_message(errors[0]) if errors else "")
+
+
+def _json(text: str):
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _detail(body: str) -> str:
+    found = _json(body)
+    return str(found.get("detail", found)) if isinstance(found, dict) else body[:300]
+
+
+def _error_message(error) -> str:
+    return str(error.get("message", error)) if isinstance(error, dict) else str(error)
+
+
+def own_chat_tokens(answer: ChatAnswer, steps: list[dict]) -> None:
+    """The client got exactly its own tokens ("story-0", " story-1", ...; joined, for a whole answer), in order, and
+    exactly the tokens that the steps whose trace lists its sequence made for it."""
+    client = answer.client
+    got = f"the stream of {client} ended with" if answer.streamed else f"the answer of {client} was"
+    assert_that(answer.instead, equal_to(""), f"{got} {answer.instead} instead of its tokens"
+                                              + (f": {answer.detail[:300]}" if answer.detail else ""))
+    expected = [f"{' ' if i else ''}{answer.prompt}-{i}" for i in range(answer.asked)]
+    made = [s["tokens"][client] for s in steps if client in s["members"] and client in s.get("tokens", {})]
+    if answer.streamed:
+        assert_that(answer.pieces, equal_to(expected), f"{client} did not receive exactly its {answer.asked} tokens "
+                                                       f"{expected[0]!r} to {expected[-1]!r}, in order")
+        assert_that(answer.pieces, equal_to(made),
+                    f"{client}'s tokens are not those that the steps that advanced its sequence made for it: a step "
+                    f"advanced it without sending the token, or a token was sent that no step made")
+    else:
+        assert_that(answer.text, equal_to("".join(expected)),
+                    f"{client}'s answer is not exactly its {answer.asked} tokens, in order")
+        assert_that(answer.text, equal_to("".join(made)),
+                    f"{client}'s answer is not the text that the steps that advanced its sequence made for it")
+
+
+def chat_stream_ends(answer: ChatAnswer, reason: str, done_marker: bool) -> None:
+    """The stream's last chunk has the finish reason ``reason`` (the only one), then (``done_marker``) ``[DONE]``."""
+    assert_that((answer.finish_reasons, answer.last_finish), equal_to(([reason], reason)),
+                f"the stream of {answer.client} did not end with one last chunk whose finish reason is {reason!r} "
+                f"(finish reasons {answer.finish_reasons}, the last chunk's {answer.last_finish!r})"
+                + (f"; it ended with {answer.instead.rstrip(',')}" if answer.instead else "")
+                + (f": {answer.detail[:300]}" if answer.detail else ""))
+    if done_marker:
+        assert_that(answer.done, equal_to(True), f"the stream of {answer.client} did not end with [DONE]")
+
+
+def chat_whole_answer(answer: ChatAnswer, reason: str) -> None:
+    """A whole (not streamed) answer: one assistant message with the finish reason ``reason``."""
+    assert_that((answer.instead, answer.finish_reasons), equal_to(("", [reason])),
+                f"the answer of {answer.client} is not one message with the finish reason {reason!r}")

@@ -10,10 +10,13 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import httpx
 import openai
+
+from harness.clients.http import NoAnswerInTime
+from harness.clients.streams import Cue
 
 #: Seconds the client waits for an answer (the SDK's own default is 10 minutes).
 SDK_TIME_LIMIT = 15.0
@@ -61,15 +64,17 @@ def _called(call: str, arguments: dict, run) -> SdkCall:
 
 
 def chat(base_url: str, *, api_key: str = "unused", headers: dict | None = None, client: openai.OpenAI | None = None,
-         **arguments) -> SdkCall:
+         on_chunk: Callable[[SdkCall], None] | None = None, **arguments) -> SdkCall:
     """``client.chat.completions.create(**arguments)`` (with ``client``, or a new one); with ``stream=True`` the
-    stream is read to its end."""
+    stream is read to its end (``on_chunk`` is called with the call after each chunk)."""
 
     def run(outcome: SdkCall) -> None:
         answer = (client or client_for(base_url, api_key, headers)).chat.completions.create(**arguments)
         if arguments.get("stream"):
             for chunk in answer:
                 outcome.chunks.append((time.monotonic(), chunk))
+                if on_chunk:
+                    on_chunk(outcome)
         else:
             outcome.result = answer
 
@@ -89,6 +94,39 @@ def chat_concurrently(base_url: str, calls: list[dict]) -> list[SdkCall]:
 
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
         return list(pool.map(one, calls))
+
+
+def chat_cued(base_url: str, plan: list[tuple[dict, Cue]], *, time_limit: float = SDK_TIME_LIMIT) -> list[SdkCall]:
+    """One :func:`chat` per ``(arguments, cue)`` (``arguments["user"]`` names the client), each from its own thread
+    and client (made and warmed up beforehand), sent on its cue as :func:`harness.clients.streams.stream_cued`
+    sends: ``delay`` seconds after the start, or once another client's stream has ``chunks`` chunks. The clients
+    do not retry (the openai client's default is 2 retries after a 500, which would send the request again)."""
+    barrier = threading.Barrier(len(plan))
+    cues = {(cue.client, cue.chunks): threading.Event() for _, cue in plan if cue.client}
+
+    def progressed(outcome: SdkCall) -> None:
+        event = cues.get((outcome.arguments.get("user", ""), len(outcome.chunks)))
+        if event:
+            event.set()
+
+    def one(arguments: dict, cue: Cue) -> SdkCall:
+        client = client_for(base_url).with_options(max_retries=0)
+        _warm_up(client)
+        barrier.wait()
+        if cue.client:
+            if not cues[(cue.client, cue.chunks)].wait(time_limit):
+                raise NoAnswerInTime(f"{arguments.get('user')} was to ask once {cue.client} had {cue.chunks} "
+                                     f"chunk(s), which did not happen within {time_limit:g} s")
+        else:
+            time.sleep(cue.delay)
+        outcome = chat(base_url, client=client, on_chunk=progressed, **arguments)
+        for (waited_for, _), event in cues.items():  # a stream that ended short releases who waited for it
+            if waited_for == arguments.get("user"):
+                event.set()
+        return outcome
+
+    with ThreadPoolExecutor(max_workers=len(plan)) as pool:
+        return list(pool.map(lambda item: one(*item), plan))
 
 
 def _warm_up(client: openai.OpenAI) -> None:

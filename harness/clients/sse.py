@@ -13,13 +13,13 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Callable
 
 import httpx
 from httpx_sse import EventSource, SSEError
 
 from harness.clients.http import DEFAULT_TIME_LIMIT, NoAnswerInTime, connect, new_client
-from harness.clients.streams import Chunk, StreamTranscript
+from harness.clients.streams import Chunk, Cue, StreamTranscript, stream_cued
 
 DONE = "[DONE]"
 
@@ -73,10 +73,13 @@ class _Recorded(httpx.AsyncByteStream):
 
 
 async def read_sse(client: httpx.AsyncClient, url: str, body: Any, *,
-                   time_limit: float = DEFAULT_TIME_LIMIT) -> SSETranscript:
-    """POST ``body`` and read the answer as server-sent events until the server ends it.
+                   time_limit: float = DEFAULT_TIME_LIMIT,
+                   on_chunk: Callable[[SSETranscript], None] | None = None) -> SSETranscript:
+    """POST ``body`` and read the answer as server-sent events until the server ends it (``on_chunk`` is called
+    with the transcript after each event).
 
-    An answer that is not ``text/event-stream`` (an error status, say) is kept as wire text with no events.
+    An answer that is not ``text/event-stream`` (an error status, or a chat answer without streaming) is kept as
+    wire text with no events.
     """
     transcript = SSETranscript(url, body)
 
@@ -88,6 +91,8 @@ async def read_sse(client: httpx.AsyncClient, url: str, body: Any, *,
             try:
                 async for event in EventSource(response).aiter_sse():
                     transcript.chunks.append(Chunk(time.monotonic(), event.data))
+                    if on_chunk:
+                        on_chunk(transcript)
             except SSEError:  # not an event stream: read the body as it is
                 await response.aread()
         transcript.ended_cleanly = True
@@ -129,6 +134,13 @@ def stream_sse_concurrently(url: str, bodies: list[Any], *,
         return list(await asyncio.gather(*(one(body) for body in bodies)))
 
     return asyncio.run(run())
+
+
+def stream_sse_cued(url: str, plan: list[tuple[dict, Cue]], *,
+                    time_limit: float = DEFAULT_TIME_LIMIT) -> list[SSETranscript]:
+    """One chat request per ``(body, cue)``, each sent on its cue (:func:`harness.clients.streams.stream_cued`; a
+    body's ``user`` names its client) and read as server-sent events, or as the whole answer without streaming."""
+    return stream_cued(url, plan, time_limit=time_limit, read=read_sse, name=lambda body: body["user"])
 
 
 def stream_sse_and_leave(url: str, body: Any, *, after_pieces: int,

@@ -6,7 +6,7 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 import httpx
 
@@ -111,15 +111,18 @@ class Cue:
     chunks: int = 0
 
 
-def stream_cued(url: str, plan: list[tuple[dict, Cue]], *,
-                time_limit: float = DEFAULT_TIME_LIMIT) -> list[StreamTranscript]:
-    """One stream per ``(body, cue)`` (bodies carry a ``client``): each client connects first, then sends on its cue,
-    so that a plan keyed to another stream's progress holds however fast the server runs."""
+def stream_cued(url: str, plan: list[tuple[dict, Cue]], *, time_limit: float = DEFAULT_TIME_LIMIT,
+                read: Callable[..., Awaitable[StreamTranscript]] = read_stream,
+                name: Callable[[dict], str] = lambda body: body["client"]) -> list[StreamTranscript]:
+    """One stream per ``(body, cue)`` (``name`` tells a body's client, by default its ``client``): each client
+    connects first, then sends on its cue, so that a plan keyed to another stream's progress holds however fast
+    the server runs. ``read`` reads one stream (:func:`read_stream`; ``harness.clients.sse.read_sse`` for
+    server-sent events), calling its ``on_chunk`` after each chunk."""
     barrier = asyncio.Barrier(len(plan))
     cues: dict[tuple[str, int], asyncio.Event] = {(c.client, c.chunks): asyncio.Event() for _, c in plan if c.client}
 
     def progressed(transcript: StreamTranscript) -> None:
-        event = cues.get((transcript.request_body["client"], len(transcript.chunks)))
+        event = cues.get((name(transcript.request_body), len(transcript.chunks)))
         if event:
             event.set()
 
@@ -131,13 +134,13 @@ def stream_cued(url: str, plan: list[tuple[dict, Cue]], *,
                 try:
                     await asyncio.wait_for(cues[(cue.client, cue.chunks)].wait(), time_limit)
                 except asyncio.TimeoutError:
-                    raise NoAnswerInTime(f"{body['client']} was to ask once {cue.client} had {cue.chunks} chunk(s), "
+                    raise NoAnswerInTime(f"{name(body)} was to ask once {cue.client} had {cue.chunks} chunk(s), "
                                          f"which did not happen within {time_limit:g} s") from None
             else:
                 await asyncio.sleep(cue.delay)
-            transcript = await read_stream(client, url, body, time_limit=time_limit, on_chunk=progressed)
-        for (name, _), event in cues.items():  # a stream that ended short releases who waited for it
-            if name == body["client"]:
+            transcript = await read(client, url, body, time_limit=time_limit, on_chunk=progressed)
+        for (waited_for, _), event in cues.items():  # a stream that ended short releases who waited for it
+            if waited_for == name(body):
                 event.set()
         return transcript
 

@@ -40,13 +40,14 @@ def traces_between(server: RunningServer, kind: str, since: float, until: float,
         time.sleep(0.05)
 
 
-def step_traces(server: RunningServer, transcripts: list) -> list[dict]:
-    """The toy LLM's ``step`` traces (``servers/llm_apps.py``) of the steps that served these streams, oldest
-    first: those produced between the first request and the last stream's end, once they hold as many tokens
-    as the clients received (the worker's log lines can lag behind the last chunk)."""
+def step_traces(server: RunningServer, transcripts: list, received: int | None = None) -> list[dict]:
+    """The toy LLM's ``step`` traces (``servers/llm_apps.py``) of the steps that served these streams (or calls
+    of the openai client), oldest first: those produced between the first request and the last answer's end, once
+    they hold as many tokens as the clients received (``received``; by default one per chunk: the worker's log
+    lines can lag behind the last chunk)."""
     since = min(t.sent_at for t in transcripts)
     until = max(t.finished_at for t in transcripts)
-    received = sum(len(t.chunks) for t in transcripts)
+    received = sum(len(t.chunks) for t in transcripts) if received is None else received
     deadline = time.monotonic() + 5.0
     while True:
         found = [t for t in traces(server, "step") if since <= t["produced_at"] <= until]
