@@ -36,23 +36,13 @@ def step_ask_for_tokens(context):
     _attach_steps(context.cb_steps)
 
 
-#: How the clients of the toy model behind the OpenAI-compatible API ask: (streaming, through the openai client).
-CHAT_WAYS = {"streamed on the wire": (True, False),
-             "streamed through the openai client": (True, True),
-             "without streaming, on the wire": (False, False),
-             "without streaming, through the openai client": (False, True)}
-
-
-@when("clients ask the toy model for chat answers, {how}")
+@when("clients ask the toy model for chat answers, {how:ChatWay}")
 def step_ask_for_chat_answers(context, how):
-    if how not in CHAT_WAYS:
-        raise ValueError(f"cannot read {how!r} as how the clients ask; write one of {sorted(CHAT_WAYS)}")
     if context.table is None or list(context.table.headings) != COLUMNS:
         raise ValueError(f"this step needs a table with the columns {COLUMNS}")
-    streaming, through_sdk = CHAT_WAYS[how]
-    plan = [(chat_body(f"tell me a {row['prompt']}", stream=streaming, user=row["client"],
+    plan = [(chat_body(f"tell me a {row['prompt']}", stream=how.streaming, user=row["client"],
                        max_tokens=int(row["tokens"])), parse_cue(row["asks"])) for row in context.table]
-    if through_sdk:
+    if how.through_openai_client:
         context.sdk_calls = openai_sdk.chat_cued(context.server.base_url, plan)
         attachments.attach_text("The openai clients' answers", "\n\n".join(c.describe() for c in context.sdk_calls))
         calls = context.sdk_calls

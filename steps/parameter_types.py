@@ -122,7 +122,21 @@ def parse_cue(text: str):
     return Cue(delay=int(match.group(1) or 0) / 1000)
 
 
-register_type(Hooks=parse_hooks)
+@dataclass(frozen=True)
+class ChatWay:
+    """How clients of the chat API ask: streaming or not, on the raw wire or through the openai client."""
+
+    streaming: bool
+    through_openai_client: bool
+
+
+@parse.with_pattern(r"(?:streamed|without streaming,) (?:on the wire|through the openai client)")
+def parse_chat_way(text: str) -> ChatWay:
+    """``streamed on the wire``, ``without streaming, through the openai client``, ... -> a :class:`ChatWay`."""
+    return ChatWay(streaming=text.startswith("streamed"), through_openai_client=text.endswith("openai client"))
+
+
+register_type(Hooks=parse_hooks, ChatWay=parse_chat_way)
 @parse.with_pattern(r"the ZeroMQ fast queue|multiprocessing queues")
 def parse_transport(text: str) -> str:
     """The transport an answer names: ``the ZeroMQ fast queue`` -> ``zmq``, ``multiprocessing queues`` -> ``mp``."""

@@ -48,6 +48,9 @@ def _parsed(type_name: str, text: str):
     ("client", "client-2", "client-2"),
     ("addressee", "client-2's stream", parameter_types.Addressee("client-2", stream=True)),
     ("addressee", "the first client", parameter_types.Addressee("", stream=False)),
+    ("chat_way", "streamed on the wire", parameter_types.ChatWay(streaming=True, through_openai_client=False)),
+    ("chat_way", "without streaming, through the openai client",
+     parameter_types.ChatWay(streaming=False, through_openai_client=True)),
 ])
 def test_parameter_types_read_their_sentences(type_name, text, value):
     assert _parsed(type_name, text) == value
@@ -59,6 +62,7 @@ def test_parameter_types_read_their_sentences(type_name, text, value):
     ("mistake", "a body of many bytes"),
     ("client", "the client"),
     ("addressee", "somebody"),
+    ("chat_way", "streamed through curl"),
 ])
 def test_a_badly_written_parameter_matches_no_step(type_name, text):
     assert _parsed(type_name, text) is None
