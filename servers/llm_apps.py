@@ -141,16 +141,14 @@ class ToyChatLLM(ToyLLM):
                                  max_batch_size=settings.max_batch_size, loop=ContinuousBatchingLoop())
 
     def add_request(self, uid: str, request: Any) -> None:
-        if not hasattr(request, "messages"):
-            super().add_request(uid, request)
-            return
         last = request.messages[-1].content if request.messages else ""
         words = last.split() if isinstance(last, str) else []
         self.sequences[uid] = self._sequence(request.user or "", words[-1] if words else "", request.max_tokens)
 
     @staticmethod
     def _text(seq: dict) -> str:
-        return f"{' ' if seq['made'] else ''}{seq['prompt']}-{seq['made']}"
+        """The next token as a piece of the answer's text: ``story-0``, `` story-1``, ..."""
+        return (" " if seq["made"] else "") + ToyLLM._text(seq)
 
     def _token(self, seq: dict, produced_at: float) -> Any:
         return self._text(seq)

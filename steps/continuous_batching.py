@@ -70,9 +70,11 @@ def step_idle(context, ms):
 
 @then("every client receives exactly its own tokens, in order, from the steps that advanced its sequence")
 def step_own_tokens(context):
-    for answer in context.cb_chats:  # behind the OpenAI-compatible API
-        cb.own_chat_tokens(answer, context.cb_steps)
-    for transcript in context.transcripts if not context.cb_chats else []:
+    if context.cb_chats:  # behind the OpenAI-compatible API (whose wire transcripts are read as chat answers)
+        for answer in context.cb_chats:
+            cb.own_chat_tokens(answer, context.cb_steps)
+        return
+    for transcript in context.transcripts:
         cb.own_tokens(transcript, context.cb_steps, int(transcript.request_body["tokens"]))
         assert_that(transcript.ended_cleanly, equal_to(True), f"the stream of {transcript.request_body['client']} "
                                                               f"did not end")

@@ -65,8 +65,12 @@ class BehaveRun:
     returncode: int
     seconds: float
     scenarios: list[ScenarioResult] = field(default_factory=list)
-    output_tail: str = ""
-    output: str = ""      # behave's whole console output (the tail above is what reports quote)
+    output: str = ""      # behave's whole console output
+
+    @property
+    def output_tail(self) -> str:
+        """The last lines of the output: what reports quote."""
+        return _tail(self.output)
 
     def by_feature(self) -> dict[str, list[ScenarioResult]]:
         grouped: dict[str, list[ScenarioResult]] = {}
@@ -179,7 +183,7 @@ def run_behave(features: list[str], *, env: dict[str, str] | None = None, behave
                                  f"{_tail(output)}")
         judged = json.loads(verdicts.read_text()) if verdicts.exists() else None
         scenarios = parse_results(json.loads(out.read_text()), judged)
-    return BehaveRun(command, done.returncode, seconds, scenarios, _tail(output), output)
+    return BehaveRun(command, done.returncode, seconds, scenarios, output)
 
 
 def parse_results(document: list[dict], verdicts: dict | None = None) -> list[ScenarioResult]:

@@ -33,6 +33,10 @@ class ConnectionLost(AssertionError):
         self.refused = refused
 
 
+#: The transport errors of a server that refuses or drops the connection instead of answering.
+LOST_CONNECTION_ERRORS = (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError)
+
+
 def connection_lost(method: str, url: str, error: httpx.TransportError) -> ConnectionLost:
     """The :class:`ConnectionLost` for a transport error of httpx."""
     if isinstance(error, httpx.ConnectError):
@@ -86,7 +90,7 @@ async def send(client: httpx.AsyncClient, method: str, url: str, body: Any = Non
         response = await asyncio.wait_for(client.request(method, url, **kwargs), time_limit)
     except asyncio.TimeoutError:
         raise NoAnswerInTime(f"{method} {url} got no answer within {time_limit:g} s (request: {body!r})") from None
-    except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as error:
+    except LOST_CONNECTION_ERRORS as error:
         raise connection_lost(method, url, error) from None
     exchange.answered_at = time.monotonic()
     exchange.status = response.status_code
@@ -144,7 +148,7 @@ async def connect(client: httpx.AsyncClient, url: str, time_limit: float = DEFAU
         await asyncio.wait_for(client.get(str(httpx.URL(url).copy_with(path="/"))), time_limit)
     except asyncio.TimeoutError:
         raise NoAnswerInTime(f"the server of {url} did not answer within {time_limit:g} s") from None
-    except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as error:
+    except LOST_CONNECTION_ERRORS as error:
         raise connection_lost("GET", url, error) from None
 
 

@@ -89,7 +89,7 @@ def test_the_flakiness_gate_keeps_the_whole_output_of_a_failed_run(tmp_path, mon
     from tools.behave_runs import BehaveRun
 
     monkeypatch.setattr(flakiness, "RUN_LOGS", tmp_path / "runs")
-    run = BehaveRun(["behave", "features/x.feature"], 1, 2.0, [], "tail", "Traceback ...\nValueError: boom\n")
+    run = BehaveRun(["behave", "features/x.feature"], 1, 2.0, [], "Traceback ...\nValueError: boom\n")
     path = flakiness.keep_output(run, 3)
     assert path == tmp_path / "runs" / "run-3.log"
     assert path.read_text() == "$ behave features/x.feature\n\nTraceback ...\nValueError: boom\n"
