@@ -4,6 +4,8 @@
   installs the server pool (``use_fixture``); its clean-up stops every server
   after the run, also after a failure or Ctrl-C (behave runs pending clean-ups on abort; an
   ``atexit`` hook in the pool and an orphan watch in each server are the last resorts).
+  The pool forks servers from a warm process that has imported LitServe once (``harness/serving/warm.py``),
+  except in runs that measure performance or load, and with ``-D warm_start=no``.
 * ``@fixture.fresh_server`` on a scenario gives it servers of its own, stopped (in the background)
   when it ends.
 * Before each scenario, the servers of the coming scenarios start in the background, a few at a
@@ -27,6 +29,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from behave import fixture, step_registry, use_fixture
 
 from harness.reporting import allure_meta
@@ -36,19 +40,26 @@ from harness.performance import measure
 from harness import options
 from harness.tags import releases
 from harness.reporting import attachments
+from harness.paths import SERVER_LOGS_DIR
 from harness import scenario_state
+from harness.serving.launcher import start_server
 from harness.serving.pool import ServerPool
+from harness.serving.warm import WarmStarter
 from harness.serving.plan import ServerPlan
 from harness.serving.ctrl_c import make_ctrl_c_interrupt_everywhere
-from harness.serving.prestart import Prestarter
+from harness.serving.prestart import MEASURING_TAGS, Prestarter
 
 
 @fixture
-def server_pool(context):
-    """Servers shared by all scenarios of the run; stopped when the run ends."""
-    context.server_pool = ServerPool()
+def server_pool(context, warm: bool):
+    """Servers shared by all scenarios of the run; stopped when the run ends (``warm``: forked from the warm
+    process)."""
+    starter = WarmStarter(SERVER_LOGS_DIR / "warm-process.log") if warm else None
+    context.server_pool = ServerPool(start=functools.partial(start_server, warm=starter))
     yield context.server_pool
     stops = context.server_pool.stop_all()
+    if starter is not None:
+        starter.close()
     forced = [s for s in stops if not s.graceful]
     if forced:
         print(f"suite: {len(forced)} of {len(stops)} server(s) had to be killed: {forced}")
@@ -72,9 +83,10 @@ def before_all(context):
     allure_meta.start_run(context)
     context.litserve_version = releases.installed_litserve()
     known_defects.install(context.litserve_version)
-    use_fixture(server_pool, context)
     # behave has no public hook that sees every parsed feature before the run; its runner (private) holds them
     context.server_plan = ServerPlan.for_run(context._runner.features, context.config)
+    measures = any(MEASURING_TAGS & set(s.effective_tags) for s in context.server_plan.scenarios)
+    use_fixture(server_pool, context, warm=context.options.warm_start and not measures)
     applicable = [s for s in context.server_plan.scenarios
                   if not releases.not_applicable_reason(s.effective_tags, context.litserve_version)]
     steps = context._runner.step_registry or step_registry.registry  # the runner's own, else behave's global one

@@ -32,6 +32,7 @@ class SuiteOptions:
     """Every ``-D`` option of a run, typed (the defaults are what a run without ``-D`` gets)."""
 
     start_ahead: bool = True                 # start the coming scenarios' servers in the background
+    warm_start: bool = True                  # fork servers from one process that has imported LitServe
     target: str = ""                         # a deployed LitServe the load goes to ("" = the suite's servers)
     allow_remote_target: bool = False        # let ``target`` be on another machine
     target_body: dict | None = None          # the JSON body sent to ``target`` (None: {"input": 3})
@@ -101,7 +102,7 @@ def _path(text: str) -> str:
 
 
 _PARSERS: dict[str, Callable[[str], Any]] = {
-    "start_ahead": _yes_no, "target": _url, "allow_remote_target": _yes_no, "target_body": _body,
+    "start_ahead": _yes_no, "warm_start": _yes_no, "target": _url, "allow_remote_target": _yes_no, "target_body": _body,
     "load_scale": _number("times"), "load_processes": _count, "soak_minutes": _number("minutes"),
     "verdict_file": _path,
 }

@@ -1,5 +1,8 @@
 """Start one instrumented app: ``python -m servers <app> --port N [--settings JSON]``.
 
+``python -m servers --warm`` is the warm process (``servers/warm_start.py``): it forks servers on request, and
+each forked child carries on here as if started with its own arguments.
+
 The process binds 127.0.0.1 only, writes no client file, and shuts LitServe down
 gracefully (as on Ctrl-C) when it receives SIGTERM or when the process that started it dies.
 """
@@ -19,7 +22,7 @@ import traceback
 
 import litserve as ls
 
-from servers import catalog, compat, faults, reference
+from servers import catalog, compat, faults, reference, warm_start
 from servers.deployment_apps import loggers_for
 from servers.options_apps import server_options
 from servers.settings import AppSettings
@@ -116,7 +119,10 @@ def _prometheus_multiprocess_dir() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == [warm_start.WARM_FLAG]:
+        argv = warm_start.serve_forks()  # returns in a forked child only, with that server's arguments
+    args = _parse_args(argv)
     try:
         app = catalog.app_named(args.app)
         settings = app.check(AppSettings.from_dict(json.loads(args.settings)))

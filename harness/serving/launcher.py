@@ -2,6 +2,8 @@
 
 * The app runs in its own session (``start_new_session``) on a free 127.0.0.1 port, with a
   private ``TMPDIR`` so that LitServe's multiprocessing temp dirs (``pymp-*``) are ours to remove.
+  Given a :class:`~harness.serving.warm.WarmStarter`, it is forked from the warm process (``warm.py``)
+  instead of starting a new interpreter, unless its environment forbids it.
 * Readiness is polled on ``/health`` (bounded, no fixed sleeps). A process that exits or never
   becomes ready raises :class:`ServerStartError` with the tail of its log. A server launched
   without waiting for it records its ``/health`` answers from launch on (``health_log.py``).
@@ -31,6 +33,7 @@ import psutil
 
 from harness.paths import REPO_ROOT, SERVER_LOGS_DIR
 from harness.serving.health_log import HealthLog
+from harness.serving.warm import WarmProcess, WarmStarter
 from harness.serving.start_errors import (ConfigurationRefused, HealthCheckBroken, ServerStartError,  # noqa: F401
                                           litserve_refusal)  # (the start errors are imported from here too)
 from servers import catalog
@@ -85,7 +88,7 @@ class StopReport:
 class RunningServer:
     spec: ServerSpec
     port: int
-    process: subprocess.Popen
+    process: subprocess.Popen | WarmProcess
     log_path: Path
     temp_dir: Path
     started_in_seconds: float
@@ -132,8 +135,10 @@ class RunningServer:
 
         Once the main process has exited and been reaped, its pid (and so its session id) can be
         given to another process, such as another run's server: only processes that carry this
-        server's private ``TMPDIR`` count then, so a stop never touches a stranger.
+        server's private ``TMPDIR``, or (forked from the warm process, whose environment they show) were
+        created before it ended, count then, so a stop never touches a stranger.
         """
+        ended_at = getattr(self.process, "ended_at", None)
         found: dict[int, psutil.Process] = {}
         if self.is_alive():  # not reaped yet: the pid is still this server's
             try:
@@ -145,7 +150,8 @@ class RunningServer:
                 pass
         for proc in psutil.process_iter():
             try:
-                if os.getsid(proc.pid) == self.pid and proc.environ().get("TMPDIR") == str(self.temp_dir):
+                if os.getsid(proc.pid) == self.pid and (proc.environ().get("TMPDIR") == str(self.temp_dir) or (
+                        ended_at is not None and proc.create_time() <= ended_at)):
                     found[proc.pid] = proc
             except (ProcessLookupError, PermissionError, psutil.Error):
                 continue
@@ -207,30 +213,38 @@ def free_port() -> int:
 
 
 def start_server(spec: ServerSpec, log_dir: Path = SERVER_LOGS_DIR, ready_timeout: float = READY_TIMEOUT_SECONDS,
-                 extra_env: dict[str, str] | None = None, wait_until_ready: bool = True) -> RunningServer:
+                 extra_env: dict[str, str] | None = None, wait_until_ready: bool = True,
+                 warm: WarmStarter | None = None) -> RunningServer:
     """Start ``spec`` and return once ``/health`` answers 200; raise :class:`ServerStartError` otherwise.
 
     With ``wait_until_ready=False`` it returns as soon as the process is started (scenarios that
     watch a server come up, or one that never reports healthy), with its ``health_log`` recording.
+    With ``warm``, the server is forked from the warm process when its environment allows.
     """
     log_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     log_path = log_dir / f"{spec.slug}-{port}.log"
     temp_dir = Path(tempfile.mkdtemp(prefix="litserve-suite-"))
-    env = {**os.environ, "TMPDIR": str(temp_dir), "PYTHONUNBUFFERED": "1", "LITSERVE_SUITE_FAULT": spec.fault,
-           "LITSERVE_SUITE_PARENT_PID": str(os.getpid())}  # the server stops itself if this process dies
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]))
-    env["LIT_SERVER_API_KEY"] = spec.settings.api_key  # LitServe's way to require an API key ("" = none)
-    env["LIT_SHUTDOWN_API_KEY"] = spec.settings.shutdown_key  # the shutdown API's key, read when LitServe is imported
-    env.update(extra_env or {})
-    command = [sys.executable, "-m", "servers", spec.app, "--port", str(port),
-               "--settings", json.dumps(spec.settings.changed())]
+    own_env = {"TMPDIR": str(temp_dir), "LITSERVE_SUITE_FAULT": spec.fault,
+               "LIT_SERVER_API_KEY": spec.settings.api_key,  # LitServe's way to require an API key ("" = none)
+               "LIT_SHUTDOWN_API_KEY": spec.settings.shutdown_key,  # the shutdown API's key
+               **(extra_env or {})}
+    arguments = [spec.app, "--port", str(port), "--settings", json.dumps(spec.settings.changed())]
+    command = [sys.executable, "-m", "servers", *arguments]
     began = time.monotonic()
     with log_path.open("w") as log:
-        log.write(f"suite: $ {' '.join(command)}\n")
-        log.flush()
-        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
+        if warm is not None and warm.can_start(own_env):
+            log.write(f"suite: $ {' '.join(command)}  (forked from the warm process)\n")
+            log.flush()
+            process = warm.start(arguments, own_env, log_path)
+        else:
+            log.write(f"suite: $ {' '.join(command)}\n")
+            log.flush()
+            env = {**os.environ, "PYTHONUNBUFFERED": "1", **own_env,
+                   "LITSERVE_SUITE_PARENT_PID": str(os.getpid())}  # the server stops itself if this process dies
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]))
+            process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                       stdin=subprocess.DEVNULL, start_new_session=True)
     server = RunningServer(spec, port, process, log_path, temp_dir, started_in_seconds=0.0, launched_at=began)
     if not wait_until_ready:
         server.health_log = HealthLog(server.base_url, server.auth_headers, server.is_alive, began,
