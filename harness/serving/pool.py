@@ -41,7 +41,10 @@ class ServerPool:
         self._fresh_ahead: list[tuple[int, tuple[ServerSpec, bool], Future]] = []
         self._starter = ThreadPoolExecutor(STARTS_AHEAD_AT_ONCE, thread_name_prefix="start ahead")
         #: The shared servers the run will ask for (:meth:`expect`).
-        self._expected: list[ServerSpec] = []
+        self._expected: dict[ServerSpec, None] = {}
+        #: Every spec the pool has seen, and (remembered) which of them cover a spec: see :meth:`_coverers`.
+        self._known: dict[ServerSpec, None] = {}
+        self._covered_by: dict[ServerSpec, list[ServerSpec]] = {}
         atexit.register(self.stop_all)
 
     def expect(self, asked: Iterable[tuple[ServerSpec, str]]) -> None:
@@ -51,17 +54,31 @@ class ServerPool:
         comes first, and that server is kept until the last step that asks for it (:meth:`retire_unneeded`)."""
         asked = list(asked)
         with self._lock:
-            self._expected = list(dict.fromkeys(spec for spec, _ in asked))
+            self._expected = dict.fromkeys(spec for spec, _ in asked)
+            self._known.update(self._expected)
+            self._covered_by.clear()
             for spec, asked_by in asked:
                 self._asked_by.setdefault(self._serving(spec), set()).add(asked_by)
 
     def _serving(self, spec: ServerSpec) -> ServerSpec:
         """The spec of the shared server that serves ``spec``: a running, starting or expected one that covers it,
         else ``spec`` itself. Called with ``self._lock`` held."""
-        for candidate in [*self._shared, *self._starting, *self._expected]:
-            if candidate != spec and candidate.covers(spec):
-                return candidate
+        coverers = self._coverers(spec)
+        for servers in (self._shared, self._starting, self._expected):
+            for candidate in coverers:
+                if candidate in servers:
+                    return candidate
         return spec
+
+    def _coverers(self, spec: ServerSpec) -> list[ServerSpec]:
+        """The specs seen so far that cover ``spec`` (other than itself). Remembered: the prestarter asks before
+        every scenario for the dozens of servers ahead. Called with ``self._lock`` held."""
+        if spec not in self._known:
+            self._known[spec] = None
+            self._covered_by.clear()  # the new spec may cover some seen before
+        if spec not in self._covered_by:
+            self._covered_by[spec] = [known for known in self._known if known != spec and known.covers(spec)]
+        return self._covered_by[spec]
 
     def shared(self, spec: ServerSpec, asked_by: str = "") -> RunningServer:
         """The running server for ``spec``, started on first use. A dead one is replaced.

@@ -111,6 +111,7 @@ class Prestarter:
         self._scenarios = list(scenarios)
         self._index = {id(s): i for i, s in enumerate(self._scenarios)}
         self._planned = [plan_servers(s, step_registry) for s in self._scenarios]
+        self._measuring = [self._measures(s) for s in self._scenarios]
         pool.expect((planned.spec, planned.asked_by) for plan in self._planned for planned in plan if not planned.fresh)
         self._fresh_started: set[tuple[int, int]] = set()  # (scenario, position) of fresh servers started ahead
 
@@ -120,11 +121,11 @@ class Prestarter:
         if not self.enabled or index is None:
             return
         self.pool.discard_fresh_ahead(owners_before=index)
-        if self._measures(scenario):
+        if self._measuring[index]:
             self.pool.wait_for_starts()
             return
         for later in range(index + 1, min(index + 1 + SCENARIOS_AHEAD, len(self._scenarios))):
-            if self._measures(self._scenarios[later]):
+            if self._measuring[later]:
                 break
             for position, planned in enumerate(self._planned[later]):
                 if self.pool.started_ahead() >= SERVERS_AHEAD:
