@@ -32,7 +32,6 @@ class SuiteOptions:
     """Every ``-D`` option of a run, typed (the defaults are what a run without ``-D`` gets)."""
 
     start_ahead: bool = True                 # start the coming scenarios' servers in the background
-    warm_start: bool = True                  # fork servers from one process that has imported LitServe
     target: str = ""                         # a deployed LitServe the load goes to ("" = the suite's servers)
     allow_remote_target: bool = False        # let ``target`` be on another machine
     target_body: dict | None = None          # the JSON body sent to ``target`` (None: {"input": 3})
@@ -40,6 +39,7 @@ class SuiteOptions:
     load_processes: int = 0                  # Locust --processes (0 = one process)
     soak_minutes: float = DEFAULT_SOAK_MINUTES
     verdict_file: str = ""                   # write every scenario's outcome there as JSON (the tools read it)
+    warm_start: bool = True                  # fork servers from one process that has imported LitServe
 
     def seconds(self, seconds: float) -> float:
         """A load duration of ``seconds`` scaled by ``-D load_scale``."""

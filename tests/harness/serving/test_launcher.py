@@ -101,19 +101,25 @@ def test_two_servers_at_once_get_their_own_ports(tmp_path):
     assert _suite_processes(first.port) == [] and _suite_processes(second.port) == []
 
 
-def test_an_interrupted_behave_run_stops_every_server(tmp_path):
-    """SIGINT to behave while a scenario runs: every server of the run is stopped, its temp dirs removed."""
+@pytest.mark.parametrize("warm_start", ["yes", "no"])
+def test_an_interrupted_behave_run_stops_every_server(tmp_path, warm_start):
+    """SIGINT to behave while a scenario runs: every server of the run is stopped, its temp dirs removed, whether
+    the servers were forked from the warm process or started on their own."""
     scratch = tmp_path / "run"
     scratch.mkdir()
     (scratch / "behave.ini").write_text("[behave]\n")
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     behave = subprocess.Popen([str(Path(sys.executable).with_name("behave")), str(REPO_ROOT / "features"),
+                               "--tags=not @performance and not @load and not @soak", "-D", f"warm_start={warm_start}",
                                "-f", "plain"], cwd=scratch, env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         servers = _wait_for_servers(behave, count=2, timeout=120)
+        assert all((server.parent().pid == behave.pid) == (warm_start == "no") for server in servers), \
+            "servers are forked from the warm process with warm_start=yes, children of behave otherwise"
         trees = {pid for server in servers for pid in _tree_pids(server)}
-        temp_dirs = {server.environ().get("TMPDIR") for server in servers if server.is_running()}
+        temp_dirs = {_private_tmpdir(pid) for pid in trees} - {None}
+        assert temp_dirs, "no process of the servers carries a private TMPDIR"
         behave.send_signal(signal.SIGINT)
         behave.wait(timeout=240)  # a heavily loaded machine needs time to stop every server gracefully
     finally:
@@ -131,18 +137,54 @@ def _wait_for_servers(behave: subprocess.Popen, count: int, timeout: float) -> l
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert behave.poll() is None, "behave ended before it had started its servers"
-        servers = [(p, _cmdline(p)) for p in psutil.Process(behave.pid).children()]
-        servers = [(p, cmdline) for p, cmdline in servers if "servers" in cmdline and "--port" in cmdline]
-        if len(servers) >= count:
-            cmdline = servers[-1][1]
-            port = cmdline[cmdline.index("--port") + 1]
+        servers = _servers_of(psutil.Process(behave.pid))
+        port = _listening_port(servers[count - 1]) if len(servers) >= count else None
+        if port:
             try:
                 if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                    return [p for p, _ in servers]
+                    return servers
             except httpx.HTTPError:
                 pass
         time.sleep(0.2)
     raise AssertionError(f"behave did not start {count} servers within {timeout:.0f} s")
+
+
+def _listening_port(server: psutil.Process) -> int | None:
+    """The port the server's main process listens on (None before it does)."""
+    try:
+        return next((c.laddr.port for c in server.net_connections("tcp") if c.status == psutil.CONN_LISTEN), None)
+    except psutil.Error:
+        return None
+
+
+def _servers_of(behave: psutil.Process) -> list[psutil.Process]:
+    """The main processes of the servers ``behave`` started: its children running ``python -m servers <app>``, or
+    the children of its warm process (``python -m servers --warm``), which show the warm process's command line."""
+    found = []
+    for child in behave.children():
+        cmdline = _cmdline(child)
+        if "servers" in cmdline and "--port" in cmdline:
+            found.append(child)
+        elif "servers" in cmdline and "--warm" in cmdline:
+            found.extend(grandchild for grandchild in child.children() if _session_leader(grandchild.pid))
+    return found
+
+
+def _session_leader(pid: int) -> bool:
+    try:
+        return os.getsid(pid) == pid
+    except ProcessLookupError:
+        return False
+
+
+def _private_tmpdir(pid: int) -> str | None:
+    """The server's private TMPDIR, as the processes it started from a fresh interpreter carry it (the ones forked
+    from the warm process show the warm process's environment)."""
+    try:
+        tmpdir = psutil.Process(pid).environ().get("TMPDIR", "")
+    except psutil.Error:
+        return None
+    return tmpdir if os.path.basename(tmpdir).startswith("litserve-suite-") else None
 
 
 def _alive(pid: int) -> bool:
@@ -186,7 +228,9 @@ def test_servers_stop_by_themselves_when_the_suite_is_killed_while_they_start(tm
         time.sleep(0.05)
     (log,) = tmp_path.glob("*.log")
     port = int(log.stem.rsplit("-", 1)[1])
-    (server,) = _suite_processes(port) or [None]
+    server = None
+    while server is None and time.monotonic() < deadline:  # the log is written just before the server is launched
+        (server,) = _suite_processes(port) or [None]
     temp_dir = server.environ().get("TMPDIR") if server else None
     suite.kill()  # while the server is still importing LitServe
     suite.wait()
