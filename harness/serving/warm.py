@@ -82,7 +82,8 @@ class WarmStarter:
     def __init__(self, log_path: Path) -> None:
         log_path.parent.mkdir(parents=True, exist_ok=True)
         self.log_path = log_path
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", **{name: "" for name in READ_AT_IMPORT}}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "LITSERVE_SUITE_FAULT": "",  # each server gets its own fault
+               **{name: "" for name in READ_AT_IMPORT}}
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]))
         with log_path.open("w") as log:
             self._process = subprocess.Popen(
