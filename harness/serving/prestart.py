@@ -116,7 +116,8 @@ class Prestarter:
         self._fresh_started: set[tuple[int, int]] = set()  # (scenario, position) of fresh servers started ahead
 
     def ahead_of(self, scenario) -> None:
-        """``scenario`` is about to run: start the servers of the coming scenarios, up to :data:`SERVERS_AHEAD`."""
+        """``scenario`` is about to run: start the servers of the coming scenarios, up to :data:`SERVERS_AHEAD`,
+        its own first if they have not been started yet (the first scenario's, one after a measuring one)."""
         index = self._index.get(id(scenario))
         if not self.enabled or index is None:
             return
@@ -124,7 +125,8 @@ class Prestarter:
         if self._measuring[index]:
             self.pool.wait_for_starts()
             return
-        for later in range(index + 1, min(index + 1 + SCENARIOS_AHEAD, len(self._scenarios))):
+        first = index + 1 if getattr(scenario, "should_skip", False) else index  # a skipped one starts nothing
+        for later in range(first, min(index + 1 + SCENARIOS_AHEAD, len(self._scenarios))):
             if self._measuring[later]:
                 break
             for position, planned in enumerate(self._planned[later]):
