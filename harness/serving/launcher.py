@@ -33,7 +33,7 @@ import psutil
 
 from harness.paths import REPO_ROOT, SERVER_LOGS_DIR
 from harness.serving.health_log import HealthLog
-from harness.serving.warm import WarmProcess, WarmStarter
+from harness.serving.warm import WarmProcess, WarmStarter, WarmStartError
 from harness.serving.start_errors import (ConfigurationRefused, HealthCheckBroken, ServerStartError,  # noqa: F401
                                           litserve_refusal)  # (the start errors are imported from here too)
 from servers import catalog
@@ -233,11 +233,15 @@ def start_server(spec: ServerSpec, log_dir: Path = SERVER_LOGS_DIR, ready_timeou
     command = [sys.executable, "-m", "servers", *arguments]
     began = time.monotonic()
     with log_path.open("w") as log:
+        process: subprocess.Popen | WarmProcess | None = None
         if warm is not None and warm.can_start(own_env):
             log.write(f"suite: $ {' '.join(command)}  (forked from the warm process)\n")
             log.flush()
-            process = warm.start(arguments, own_env, log_path)
-        else:
+            try:
+                process = warm.start(arguments, own_env, log_path)
+            except WarmStartError as error:  # the run goes on without it (warm.py says so once, on stderr)
+                log.write(f"suite: {error}\nsuite: starting this server on its own instead\n")
+        if process is None:
             log.write(f"suite: $ {' '.join(command)}\n")
             log.flush()
             env = {**os.environ, "PYTHONUNBUFFERED": "1", **own_env,

@@ -94,13 +94,14 @@ class WarmStarter:
         self._exits: dict[int, tuple[int, float]] = {}
         self._exited = threading.Condition()
         self._gone = False
+        self._failed = False  # once it has failed, servers start on their own (said once, on stderr)
         self._ready_pid: int | None = None  # the warm process's pid, once it has imported LitServe
         threading.Thread(target=self._read_replies, name="warm process replies", daemon=True).start()
 
-    @staticmethod
-    def can_start(env: dict[str, str]) -> bool:
-        """Whether a server with ``env`` can be forked: LitServe's import-time variables must be unset or empty."""
-        return not any(env.get(name) for name in READ_AT_IMPORT)
+    def can_start(self, env: dict[str, str]) -> bool:
+        """Whether a server with ``env`` can be forked: LitServe's import-time variables must be unset or empty,
+        and the warm process must not have failed."""
+        return not self._failed and not any(env.get(name) for name in READ_AT_IMPORT)
 
     def start(self, argv: list[str], env: dict[str, str], log_path: Path) -> WarmProcess:
         """Fork a server that runs ``python -m servers *argv`` with ``env`` set, writing to ``log_path``."""
@@ -171,6 +172,10 @@ class WarmStarter:
         self._answers.put({})  # a request still waiting for an answer fails at once
 
     def _failure(self, what: str) -> WarmStartError:
+        if not self._failed:
+            self._failed = True
+            print(f"suite: the warm process failed ({what}); the run's servers start on their own from now on "
+                  f"(log: {self.log_path})", file=sys.stderr, flush=True)
         tail = "\n".join(self.log_path.read_text(errors="replace").splitlines()[-20:]) if self.log_path.exists() else ""
         return WarmStartError(f"the warm process that forks servers failed: {what}. Its log {self.log_path}:\n"
                               f"{tail}\nRun with -D warm_start=no to start every server as a process of its own.")

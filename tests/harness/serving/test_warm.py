@@ -74,3 +74,16 @@ def test_a_closed_warm_process_says_how_to_do_without_it(tmp_path):
     starter.close()
     with pytest.raises(WarmStartError, match="-D warm_start=no"):
         starter.start(["square", "--port", "1"], {}, tmp_path / "server.log")
+
+
+def test_when_the_warm_process_has_failed_servers_start_on_their_own(tmp_path, capsys):
+    starter = WarmStarter(tmp_path / "warm-process.log")
+    starter.close()
+    server = start_server(ServerSpec("square"), log_dir=tmp_path, warm=starter)
+    try:
+        assert isinstance(server.process, subprocess.Popen)
+        assert "starting this server on its own instead" in server.log_text()
+        assert "the warm process failed" in capsys.readouterr().err
+        assert not starter.can_start({}), "later servers do not wait for it again"
+    finally:
+        server.stop()
