@@ -165,6 +165,9 @@ class WarmStarter:
                     self._exits[message["exited"]] = (message["code"], time.time())
                     self._exited.notify_all()
             elif "ready" in message or "started" in message:
+                if "started" in message:
+                    with self._exited:  # the pid of a server that ended earlier in the run, given to a new one
+                        self._exits.pop(message["started"], None)
                 self._answers.put(message)
         with self._exited:
             self._gone = True
