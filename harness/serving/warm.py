@@ -24,6 +24,8 @@ import threading
 import time
 from pathlib import Path
 
+import psutil
+
 from harness.paths import REPO_ROOT
 
 #: The environment variables LitServe reads when it is imported: a server that needs them set starts plainly.
@@ -71,9 +73,9 @@ class WarmProcess:
     def kill(self) -> None:
         self.send_signal(signal.SIGKILL)
 
-    def _record(self, exit: tuple[int, float] | None) -> None:
-        if exit is not None:
-            self.returncode, self.ended_at = exit
+    def _record(self, ended: tuple[int, float] | None) -> None:
+        if ended is not None:
+            self.returncode, self.ended_at = ended
 
 
 class WarmStarter:
@@ -98,6 +100,11 @@ class WarmStarter:
         self._ready_pid: int | None = None  # the warm process's pid, once it has imported LitServe
         threading.Thread(target=self._read_replies, name="warm process replies", daemon=True).start()
 
+    @property
+    def pid(self) -> int:
+        """The warm process's pid (the parent of every server it forks)."""
+        return self._process.pid
+
     def can_start(self, env: dict[str, str]) -> bool:
         """Whether a server with ``env`` can be forked: LitServe's import-time variables must be unset or empty,
         and the warm process must not have failed."""
@@ -117,7 +124,7 @@ class WarmStarter:
         with self._exited:
             while pid not in self._exits:
                 if self._gone:  # its servers were handed to init, which reaps them: the exit code is lost
-                    return None if _alive(pid) else (-signal.SIGKILL, time.time())
+                    return None if psutil.pid_exists(pid) else (-signal.SIGKILL, time.time())
                 left = None if deadline is None else deadline - time.monotonic()
                 if left is not None and left <= 0:
                     return None
@@ -183,12 +190,3 @@ class WarmStarter:
         return WarmStartError(f"the warm process that forks servers failed: {what}. Its log {self.log_path}:\n"
                               f"{tail}\nRun with -D warm_start=no to start every server as a process of its own.")
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

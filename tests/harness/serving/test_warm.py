@@ -28,7 +28,7 @@ def test_a_forked_server_answers_and_stops_like_one_started_on_its_own(warm, tmp
         assert httpx.post(f"{server.base_url}/predict", json={"input": 7}).json() == {"output": 49}
         assert "(forked from the warm process)" in server.log_text().splitlines()[0]
         main = psutil.Process(server.pid)
-        assert main.ppid() == warm._process.pid and os.getsid(server.pid) == server.pid, "its own session"
+        assert main.ppid() == warm.pid and os.getsid(server.pid) == server.pid, "its own session"
         workers = [p for p in main.children(recursive=True) if "spawn_main" in " ".join(p.cmdline())]
         assert workers and all(p.environ()["TMPDIR"] == str(server.temp_dir) for p in workers), \
             "LitServe's spawned workers get the server's private TMPDIR"
