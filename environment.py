@@ -47,7 +47,7 @@ from harness.serving.pool import ServerPool
 from harness.serving.warm import WarmStarter
 from harness.serving.plan import ServerPlan
 from harness.serving.ctrl_c import make_ctrl_c_interrupt_everywhere
-from harness.serving.prestart import MEASURING_TAGS, Prestarter
+from harness.serving.prestart import Prestarter, is_measuring
 
 
 @fixture
@@ -85,8 +85,8 @@ def before_all(context):
     known_defects.install(context.litserve_version)
     # behave has no public hook that sees every parsed feature before the run; its runner (private) holds them
     context.server_plan = ServerPlan.for_run(context._runner.features, context.config)
-    measures = any(MEASURING_TAGS & set(s.effective_tags) for s in context.server_plan.scenarios)
-    use_fixture(server_pool, context, warm=context.options.warm_start and not measures)
+    measuring_run = any(is_measuring(s) for s in context.server_plan.scenarios)
+    use_fixture(server_pool, context, warm=context.options.warm_start and not measuring_run)
     applicable = [s for s in context.server_plan.scenarios
                   if not releases.not_applicable_reason(s.effective_tags, context.litserve_version)]
     steps = context._runner.step_registry or step_registry.registry  # the runner's own, else behave's global one

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.paths import REPO_ROOT
+from harness.paths import REPO_ROOT, pythonpath_with_repo
 
 sys.path.insert(0, str(REPO_ROOT / "steps"))
 import parameter_types  # noqa: E402  (a step module: importable once steps/ is on the path)
@@ -20,7 +20,7 @@ def test_every_step_is_defined_and_every_definition_used(tmp_path):
     # every tag, the opt-in ones included: a --tags on the command line replaces behave.ini's default_tags.
     # Run from an empty folder, away from behave.ini: its Allure formatter would add a skipped result per
     # scenario to reports/allure-results (hooks do not run in a dry run, so nothing empties it first).
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
+    env = {**os.environ, "PYTHONPATH": pythonpath_with_repo(os.environ.get("PYTHONPATH"))}
     run = subprocess.run([sys.executable, "-m", "behave", "--dry-run", "--no-summary", "-f", "steps.usage",
                           "--tags=not @no_such_tag", str(REPO_ROOT / "features")],
                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)

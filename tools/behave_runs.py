@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.paths import REPO_ROOT
+from harness.paths import REPO_ROOT, pythonpath_with_repo
 
 FEATURES_DIR = REPO_ROOT / "features"
 #: The outcomes the suite's hooks give (harness.tags.known_defects, written with -D verdict_file=PATH).
@@ -168,7 +168,7 @@ def run_behave(features: list[str], *, env: dict[str, str] | None = None, behave
         command = [executable, *paths, "-f", "json", "-o", str(out), "-f", "progress",
                    "-D", f"verdict_file={verdicts}", *(extra_args or [])]
         run_env = {**os.environ, **(env or {})}
-        run_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), run_env.get("PYTHONPATH", "")]))
+        run_env["PYTHONPATH"] = pythonpath_with_repo(run_env.get("PYTHONPATH"))
         began = time.monotonic()
         try:
             done = subprocess.run(command, cwd=scratch_dir, env=run_env, stdout=subprocess.PIPE,

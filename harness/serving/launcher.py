@@ -31,7 +31,7 @@ from pathlib import Path
 import httpx
 import psutil
 
-from harness.paths import REPO_ROOT, SERVER_LOGS_DIR
+from harness.paths import REPO_ROOT, SERVER_LOGS_DIR, pythonpath_with_repo
 from harness.serving.health_log import HealthLog
 from harness.serving.warm import WarmProcess, WarmStarter, WarmStartError
 from harness.serving.start_errors import (ConfigurationRefused, HealthCheckBroken, ServerStartError,  # noqa: F401
@@ -246,7 +246,7 @@ def start_server(spec: ServerSpec, log_dir: Path = SERVER_LOGS_DIR, ready_timeou
             log.flush()
             env = {**os.environ, "PYTHONUNBUFFERED": "1", **own_env,
                    "LITSERVE_SUITE_PARENT_PID": str(os.getpid())}  # the server stops itself if this process dies
-            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]))
+            env["PYTHONPATH"] = pythonpath_with_repo(os.environ.get("PYTHONPATH"))
             process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                                        stdin=subprocess.DEVNULL, start_new_session=True)
     server = RunningServer(spec, port, process, log_path, temp_dir, started_in_seconds=0.0, launched_at=began)

@@ -61,6 +61,11 @@ class PlanningContext:
     text: str | None = None
 
 
+def is_measuring(scenario) -> bool:
+    """Whether ``scenario`` measures performance or load (:data:`MEASURING_TAGS`)."""
+    return bool(MEASURING_TAGS & set(scenario.effective_tags))
+
+
 def _starts_servers(func: Callable) -> bool:
     return bool(STARTER_NAMES & set(func.__code__.co_names))
 
@@ -111,7 +116,7 @@ class Prestarter:
         self._scenarios = list(scenarios)
         self._index = {id(s): i for i, s in enumerate(self._scenarios)}
         self._planned = [plan_servers(s, step_registry) for s in self._scenarios]
-        self._measuring = [self._measures(s) for s in self._scenarios]
+        self._measuring = [is_measuring(s) for s in self._scenarios]
         pool.expect((planned.spec, planned.asked_by) for plan in self._planned for planned in plan if not planned.fresh)
         self._fresh_started: set[tuple[int, int]] = set()  # (scenario, position) of fresh servers started ahead
 
@@ -137,7 +142,3 @@ class Prestarter:
                 elif (later, position) not in self._fresh_started:
                     self._fresh_started.add((later, position))
                     self.pool.start_fresh_ahead(planned.spec, owner=later, wait_until_ready=planned.ready)
-
-    @staticmethod
-    def _measures(scenario) -> bool:
-        return bool(MEASURING_TAGS & set(scenario.effective_tags))

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import psutil
 
-from harness.paths import REPO_ROOT
+from harness.paths import REPO_ROOT, pythonpath_with_repo
 
 #: The environment variables LitServe reads when it is imported: a server that needs them set starts plainly.
 READ_AT_IMPORT = ("LIT_SERVER_API_KEY", "LIT_SHUTDOWN_API_KEY")
@@ -86,7 +86,7 @@ class WarmStarter:
         self.log_path = log_path
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "LITSERVE_SUITE_FAULT": "",  # each server gets its own fault
                **{name: "" for name in READ_AT_IMPORT}}
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]))
+        env["PYTHONPATH"] = pythonpath_with_repo(os.environ.get("PYTHONPATH"))
         with log_path.open("w") as log:
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "servers", "--warm"], cwd=REPO_ROOT, env=env, stdin=subprocess.PIPE,
