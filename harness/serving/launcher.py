@@ -31,9 +31,9 @@ from pathlib import Path
 import httpx
 import psutil
 
-from harness.paths import REPO_ROOT, SERVER_LOGS_DIR, pythonpath_with_repo
+from harness.paths import REPO_ROOT, SERVER_LOGS_DIR
 from harness.serving.health_log import HealthLog
-from harness.serving.warm import WarmProcess, WarmStarter, WarmStartError
+from harness.serving.warm import WarmProcess, WarmStarter, WarmStartError, interpreter_environment
 from harness.serving.start_errors import (ConfigurationRefused, HealthCheckBroken, ServerStartError,  # noqa: F401
                                           litserve_refusal)  # (the start errors are imported from here too)
 from servers import catalog
@@ -244,9 +244,8 @@ def start_server(spec: ServerSpec, log_dir: Path = SERVER_LOGS_DIR, ready_timeou
         if process is None:
             log.write(f"suite: $ {' '.join(command)}\n")
             log.flush()
-            env = {**os.environ, "PYTHONUNBUFFERED": "1", **own_env,
-                   "LITSERVE_SUITE_PARENT_PID": str(os.getpid())}  # the server stops itself if this process dies
-            env["PYTHONPATH"] = pythonpath_with_repo(os.environ.get("PYTHONPATH"))
+            # LITSERVE_SUITE_PARENT_PID: the server stops itself if this process dies
+            env = interpreter_environment({**own_env, "LITSERVE_SUITE_PARENT_PID": str(os.getpid())})
             process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                                        stdin=subprocess.DEVNULL, start_new_session=True)
     server = RunningServer(spec, port, process, log_path, temp_dir, started_in_seconds=0.0, launched_at=began)

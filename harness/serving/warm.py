@@ -27,11 +27,19 @@ from pathlib import Path
 import psutil
 
 from harness.paths import REPO_ROOT, pythonpath_with_repo
+from servers.warm_start import WARM_FLAG
 
 #: The environment variables LitServe reads when it is imported: a server that needs them set starts plainly.
 READ_AT_IMPORT = ("LIT_SERVER_API_KEY", "LIT_SHUTDOWN_API_KEY")
 #: How long the warm process may take to import LitServe and answer a request.
 ANSWER_SECONDS = 60.0
+
+
+def interpreter_environment(changes: dict[str, str]) -> dict[str, str]:
+    """The environment of a server interpreter the suite starts (plain, or the warm process): the suite's own,
+    unbuffered, with the repository importable, and ``changes`` on top."""
+    return {**os.environ, "PYTHONUNBUFFERED": "1", **changes,
+            "PYTHONPATH": pythonpath_with_repo(os.environ.get("PYTHONPATH"))}
 
 
 class WarmStartError(RuntimeError):
@@ -84,12 +92,11 @@ class WarmStarter:
     def __init__(self, log_path: Path) -> None:
         log_path.parent.mkdir(parents=True, exist_ok=True)
         self.log_path = log_path
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "LITSERVE_SUITE_FAULT": "",  # each server gets its own fault
-               **{name: "" for name in READ_AT_IMPORT}}
-        env["PYTHONPATH"] = pythonpath_with_repo(os.environ.get("PYTHONPATH"))
+        env = interpreter_environment({"LITSERVE_SUITE_FAULT": "",  # each server gets its own fault
+                                       **{name: "" for name in READ_AT_IMPORT}})
         with log_path.open("w") as log:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "servers", "--warm"], cwd=REPO_ROOT, env=env, stdin=subprocess.PIPE,
+                [sys.executable, "-m", "servers", WARM_FLAG], cwd=REPO_ROOT, env=env, stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE, stderr=log, start_new_session=True)
         self._lock = threading.Lock()  # one request at a time: the warm process answers them in order
         self._answers: queue.Queue[dict] = queue.Queue()
@@ -97,7 +104,7 @@ class WarmStarter:
         self._exited = threading.Condition()
         self._gone = False
         self._failed = False  # once it has failed, servers start on their own (said once, on stderr)
-        self._ready_pid: int | None = None  # the warm process's pid, once it has imported LitServe
+        self._ready = False  # it has imported LitServe and said so
         threading.Thread(target=self._read_replies, name="warm process replies", daemon=True).start()
 
     @property
@@ -113,8 +120,9 @@ class WarmStarter:
     def start(self, argv: list[str], env: dict[str, str], log_path: Path) -> WarmProcess:
         """Fork a server that runs ``python -m servers *argv`` with ``env`` set, writing to ``log_path``."""
         with self._lock:
-            if self._ready_pid is None:
-                self._ready_pid = self._answer("ready")
+            if not self._ready:
+                self._answer("ready")
+                self._ready = True
             self._send({"argv": argv, "env": env, "log": str(log_path)})
             return WarmProcess(self, self._answer("started"))
 
