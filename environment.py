@@ -21,6 +21,8 @@
   and its tables and charts to the report.
 * After each load scenario (``features/load*.feature``), the same for its Locust runs; with
   ``-D target=URL`` the scenarios tagged ``@instrumented`` are skipped.
+* The ``openai`` package is imported in the background while the first servers start
+  (``harness/clients/openai_sdk.py``).
 * Every ``-D`` option is parsed once, first, into ``context.options`` (``harness/options.py``); a bad one
   stops the run before any server starts.
 * A scenario tagged ``@litserve.since:X`` / ``@litserve.until:X`` is skipped, with the reason,
@@ -48,6 +50,7 @@ from harness.serving.warm import WarmStarter
 from harness.serving.plan import ServerPlan
 from harness.serving.ctrl_c import make_ctrl_c_interrupt_everywhere
 from harness.serving.prestart import Prestarter, is_measuring
+from harness.clients import openai_sdk
 
 
 @fixture
@@ -92,6 +95,7 @@ def before_all(context):
     steps = context._runner.step_registry or step_registry.registry  # the runner's own, else behave's global one
     context.prestarter = Prestarter(context.server_pool, applicable, steps,
                                     enabled=context.options.start_ahead)
+    openai_sdk.import_in_background()  # most of a second, while the first servers start
 
 
 def before_scenario(context, scenario):

@@ -22,10 +22,8 @@ from fastapi import HTTPException
 
 from servers.compat import split_litapi_kwargs
 from servers.settings import AppSettings
-from servers.trace import BatchCounter
+from servers.trace import INTERNAL_ERROR_MARKER, BatchCounter
 
-#: Part of the message of every error the model raises on purpose. It must never reach a client.
-INTERNAL_ERROR_MARKER = "model-internal-failure"
 
 
 class FailureSwitches:

@@ -34,10 +34,8 @@ from litserve.specs import OpenAISpec
 
 from servers.base import InstrumentedAPI
 from servers.settings import AppSettings
+from servers.toy_answers import embedding_of, embedding_of_tokens
 from servers.trace import report
-
-#: The embedding model's number of dimensions.
-EMBEDDING_DIMENSIONS = 4
 
 
 def _words(text) -> list[str]:
@@ -88,21 +86,6 @@ class ChatAPI(InstrumentedAPI):
     def _usage(asked: dict, completion_tokens: int) -> dict:
         return {"prompt_tokens": asked["prompt_tokens"], "completion_tokens": completion_tokens,
                 "total_tokens": asked["prompt_tokens"] + completion_tokens}
-
-
-def embedding_of(text: str) -> list[float]:
-    """The model's vector for ``text``: length, first and last character codes / 8, minus the word count / 4.
-
-    Every value is a small multiple of 1/8 or 1/4, exact in float32 (the base64 format) and in JSON.
-    """
-    if not text:
-        return [0.0] * EMBEDDING_DIMENSIONS
-    return [float(len(text)), ord(text[0]) / 8, ord(text[-1]) / 8, -len(text.split()) / 4]
-
-
-def embedding_of_tokens(ids: list[int]) -> list[float]:
-    """The model's vector for a list of token ids: their number, the first and last id / 8, and -1/4."""
-    return [float(len(ids)), ids[0] / 8, ids[-1] / 8, -0.25] if ids else [0.0] * EMBEDDING_DIMENSIONS
 
 
 class EmbeddingAPI(InstrumentedAPI):

@@ -29,10 +29,8 @@ import litserve as ls
 from servers.base import InstrumentedAPI
 from servers.compat import CALLBACK_BASE, litserve_version, split_server_kwargs
 from servers.settings import AppSettings
-from servers.trace import report
+from servers.trace import MIDDLEWARE_HEADER, report
 
-#: The answer header each user middleware adds its name to.
-MIDDLEWARE_HEADER = "x-suite-middlewares"
 PATHS = ("/predict", "/second")
 
 

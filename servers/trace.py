@@ -13,6 +13,12 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 
+#: Part of the message of every error the model raises on purpose. It must never reach a client (the suite checks
+#: for it without importing LitServe, so it lives here).
+INTERNAL_ERROR_MARKER = "model-internal-failure"
+#: The answer header each user middleware adds its name to.
+MIDDLEWARE_HEADER = "x-suite-middlewares"
+
 
 @dataclass
 class BatchTrace:

@@ -19,7 +19,7 @@ from harness.clients.http import request
 from harness.clients.openai_sdk import SdkCall
 from harness.reporting import attachments
 from harness.serving.traces import traces_between
-from servers.openai_apps import embedding_of, embedding_of_tokens
+from servers.toy_answers import embedding_of, embedding_of_tokens
 
 EMBEDDINGS_PATH = "/v1/embeddings"
 _CAP = re.compile(r"with (max_tokens|max_completion_tokens) (\d+)")

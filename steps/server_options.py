@@ -16,7 +16,7 @@ from harness.checks import options
 from harness.clients import http
 from harness.clients.bodies import square_request
 from harness.serving import watch
-from servers.options_apps import MIDDLEWARE_HEADER
+from servers.trace import MIDDLEWARE_HEADER
 
 #: How long the track-requests scenario waits for LitServe to take its held requests in.
 TAKEN_IN_SECONDS = 5.0

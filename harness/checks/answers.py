@@ -10,7 +10,7 @@ import json
 from hamcrest import assert_that, equal_to, less_than_or_equal_to
 
 from harness.clients.http import Exchange
-from servers.base import INTERNAL_ERROR_MARKER
+from servers.trace import INTERNAL_ERROR_MARKER
 
 #: An error answer longer than this is not "short" (a stack trace or a dump of internals).
 SHORT_ERROR_CHARS = 200

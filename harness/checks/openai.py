@@ -8,14 +8,13 @@ import json
 import struct
 from typing import Any
 
-import openai
 from hamcrest import (assert_that, contains_exactly, equal_to, greater_than_or_equal_to, has_length, instance_of,
                       less_than, starts_with)
 
 from harness.clients.http import Exchange
-from harness.clients.openai_sdk import SdkCall, streamed_text
+from harness.clients.openai_sdk import SdkCall, sdk, streamed_text
 from harness.clients.sse import DONE, SSETranscript
-from servers.openai_apps import embedding_of
+from servers.toy_answers import embedding_of
 
 
 def pieces(first: str, count: int) -> list[str]:
@@ -171,7 +170,7 @@ def sdk_tool_call(outcome: SdkCall, tool: str, arguments: dict) -> None:
 
 def sdk_raised(outcome: SdkCall, error_class: str, status: int, detail: str) -> None:
     """The client raised ``openai.<error_class>`` with this status and the model's detail in its body."""
-    expected = getattr(openai, error_class, None)
+    expected = getattr(sdk(), error_class, None)
     if expected is None:
         raise ValueError(f"openai has no error class {error_class!r}")
     assert_that(outcome.error, instance_of(expected), f"the openai client did not raise {error_class}: "
@@ -183,7 +182,7 @@ def sdk_raised(outcome: SdkCall, error_class: str, status: int, detail: str) -> 
 
 def sdk_error_saying(outcome: SdkCall, message: str) -> None:
     """The client raised an ``openai.APIError`` whose message is the model's."""
-    assert_that(outcome.error, instance_of(openai.APIError),
+    assert_that(outcome.error, instance_of(sdk().APIError),
                 f"the openai client raised no error, so its user cannot tell that the answer failed: "
                 f"{outcome.describe()}")
     assert_that(message in str(outcome.error.message), equal_to(True),

@@ -2,6 +2,10 @@
 
 Each call returns an :class:`SdkCall`: what the client returned, or the exception it raised, so
 that a Then step can check either. Streams are read to the end, with each chunk's arrival time.
+
+The package is imported on first use (:func:`sdk`), not when behave loads the steps: it takes most of a second,
+which every run paid before its first server could start; ``environment.py`` imports it in the background
+meanwhile (:func:`import_in_background`).
 """
 
 from __future__ import annotations
@@ -10,16 +14,31 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Callable
 
 import httpx
-import openai
 
 from harness.clients.http import NoAnswerInTime
 from harness.clients.streams import Cue
 
+if TYPE_CHECKING:
+    import openai
+
 #: Seconds the client waits for an answer (the SDK's own default is 10 minutes).
 SDK_TIME_LIMIT = 15.0
+
+
+def sdk() -> ModuleType:
+    """The ``openai`` package (imported on first use)."""
+    import openai
+
+    return openai
+
+
+def import_in_background() -> None:
+    """Import the ``openai`` package in a thread of its own, while the run starts its first servers."""
+    threading.Thread(target=sdk, name="import openai", daemon=True).start()
 
 
 @dataclass
@@ -49,8 +68,8 @@ def client_for(base_url: str, api_key: str = "unused", headers: dict | None = No
 
     Its HTTP client is the SDK's own default one, told not to load the TLS certificate bundle (the server speaks
     plain HTTP on 127.0.0.1): loading it took 60 ms or more of the suite's CPU for each client."""
-    return openai.OpenAI(base_url=f"{base_url}/v1", api_key=api_key, default_headers=headers,
-                         timeout=SDK_TIME_LIMIT, http_client=openai.DefaultHttpxClient(verify=False))
+    return sdk().OpenAI(base_url=f"{base_url}/v1", api_key=api_key, default_headers=headers,
+                        timeout=SDK_TIME_LIMIT, http_client=sdk().DefaultHttpxClient(verify=False))
 
 
 def _called(call: str, arguments: dict, run) -> SdkCall:
@@ -134,7 +153,7 @@ def _warm_up(client: openai.OpenAI) -> None:
     done before a race starts: on a loaded machine they take hundreds of milliseconds."""
     try:
         client.with_options(max_retries=0).get("/models", cast_to=httpx.Response)
-    except openai.APIError:
+    except sdk().APIError:
         pass
 
 

@@ -13,7 +13,7 @@ import pytest
 from harness.checks import openai as checks
 from harness.clients.http import Exchange
 from harness.clients.sse import SSETranscript, read_sse
-from servers.openai_apps import embedding_of
+from servers.toy_answers import embedding_of
 
 URL = "http://127.0.0.1:9/v1/chat/completions"
 SSE = {"content-type": "text/event-stream; charset=utf-8"}
