@@ -26,7 +26,7 @@ Feature: A loop of one's own
   @fixture.fresh_server @allure.label.story:Own_loop @critical
   Scenario: A loop of one's own whose run is asynchronous answers every client through that loop
     Given a model server that squares numbers in an async loop of its own
-    When 4 clients ask at the same moment, each waiting at most 3 seconds
+    When 4 clients ask at the same moment, each waiting at most 2 seconds
     Then every client gets the square of its own number
     And every answer came through the "async-cache-first" loop, which called load_cache, decode_request, predict and encode_response in that order
 

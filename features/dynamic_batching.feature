@@ -39,7 +39,7 @@ Feature: Dynamic batching
   @allure.label.story:Batch_window @critical @id.dynamic-batching.a-lone-request-waits-no-longer-than-the-window
   Scenario Outline: A request that comes alone waits no longer than the batch window
     Given a model server that squares numbers in batches of up to <max> within <window> ms, taking <cost> ms per batch
-    When one client asks 3 times, one after another
+    When one client asks 2 times, one after another
     Then every answer comes within <window> ms plus <cost> ms plus <margin> ms
     And every client gets the square of its own number
 

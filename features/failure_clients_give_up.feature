@@ -8,13 +8,13 @@ Feature: Clients that give up
   @allure.label.story:Disconnect_mid_stream @blocker @id.failure-clients-give-up.after-a-client-leaves-in-the-middle-of-a-stream
   Scenario: After a client leaves in the middle of a stream, the next client gets its complete stream
     Given a streaming model server that produces chunks 100 ms apart
-    When a client leaves after 2 chunks of a reply of 20 chunks, and then another client streams a reply of 3 chunks
+    When a client leaves after 2 chunks of a reply of 10 chunks, and then another client streams a reply of 3 chunks
     Then the other client receives exactly 3 chunks, in order, and the stream ends cleanly
 
   @fixture.fresh_server @allure.label.story:Disconnect_mid_stream @critical @id.failure-clients-give-up.a-stream-nobody-reads-any-more-stops-so-the-next
   Scenario: A stream nobody reads any more stops, so the next client does not wait for it
     Given a streaming model server that produces chunks 100 ms apart
-    When a client leaves after 2 chunks of a reply of 30 chunks, and then another client streams a reply of 3 chunks
+    When a client leaves after 2 chunks of a reply of 20 chunks, and then another client streams a reply of 3 chunks
     Then the other client's first chunk is made before the abandoned reply would have been finished
 
   @fixture.fresh_server @allure.label.story:Give_up_in_batch @critical @id.failure-clients-give-up.a-client-that-gives-up-while-waiting-for-its-batch

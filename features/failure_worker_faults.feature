@@ -14,7 +14,8 @@ Feature: When an inference worker dies
   running without their worker (nothing watches it), a registered known defect of
   those releases. Releases 0.2.12 to 0.2.16 look at their workers every 5 seconds, so the
   server may take that long to notice; 15 seconds leave room for its shutdown. The restart_workers option exists from 0.2.17 on, and so do the
-  scenarios that use it.
+  scenarios that use it; from 0.2.17 on LitServe looks every 2 seconds, so a client whose worker died can have its
+  error answer within 4 seconds.
 
   @fixture.fresh_server @allure.label.story:Worker_dies @critical @id.failure-worker-faults.without-restart-workers-an-idle-server-whose-worker
   Scenario: Without restart_workers, an idle server whose worker dies exits with an error and refuses new clients
@@ -34,4 +35,4 @@ Feature: When an inference worker dies
   Scenario: With restart_workers, the client whose request dies with the worker gets an error answer
     Given a model server that squares numbers, taking 1000 ms per request, and restarts workers that die
     When its inference worker is killed while it serves a client
-    Then that client gets an error answer within 5 seconds instead of waiting forever
+    Then that client gets an error answer within 4 seconds instead of waiting forever
