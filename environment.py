@@ -23,6 +23,7 @@
   ``-D target=URL`` the scenarios tagged ``@instrumented`` are skipped.
 * The ``openai`` package is imported in the background while the first servers start
   (``harness/clients/openai_sdk.py``).
+* The apps' package is compiled to bytecode once, before any server starts (``harness/serving/bytecode.py``).
 * Every ``-D`` option is parsed once, first, into ``context.options`` (``harness/options.py``); a bad one
   stops the run before any server starts.
 * A scenario tagged ``@litserve.since:X`` / ``@litserve.until:X`` is skipped, with the reason,
@@ -51,6 +52,7 @@ from harness.serving.plan import ServerPlan
 from harness.serving.ctrl_c import make_ctrl_c_interrupt_everywhere
 from harness.serving.prestart import Prestarter, is_measuring
 from harness.clients import openai_sdk
+from harness.serving.bytecode import compile_apps
 
 
 @fixture
@@ -89,6 +91,7 @@ def before_all(context):
     # behave has no public hook that sees every parsed feature before the run; its runner (private) holds them
     context.server_plan = ServerPlan.for_run(context._runner.features, context.config)
     measuring_run = any(is_measuring(s) for s in context.server_plan.scenarios)
+    compile_apps()  # once, instead of in each server process (harness/serving/bytecode.py)
     use_fixture(server_pool, context, warm=context.options.warm_start and not measuring_run)
     applicable = [s for s in context.server_plan.scenarios
                   if not releases.not_applicable_reason(s.effective_tags, context.litserve_version)]
