@@ -13,5 +13,6 @@ from harness.paths import REPO_ROOT
 
 
 def compile_apps() -> None:
-    """Write the bytecode of ``servers/`` (where it is missing or out of date) into its ``__pycache__`` folders."""
-    compileall.compile_dir(REPO_ROOT / "servers", quiet=1)
+    """Write the bytecode of ``servers/`` (where it is missing or out of date) into its ``__pycache__`` folders; a
+    folder it cannot write is left as it is."""
+    compileall.compile_dir(REPO_ROOT / "servers", quiet=2)  # silent: a folder it cannot write only costs time
