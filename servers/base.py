@@ -25,7 +25,6 @@ from servers.settings import AppSettings
 from servers.trace import INTERNAL_ERROR_MARKER, BatchCounter
 
 
-
 class FailureSwitches:
     """The failure switches of :class:`servers.settings.AppSettings`, shared by every app."""
 

@@ -68,8 +68,9 @@ def client_for(base_url: str, api_key: str = "unused", headers: dict | None = No
 
     Its HTTP client is the SDK's own default one, told not to load the TLS certificate bundle (the server speaks
     plain HTTP on 127.0.0.1): loading it took 60 ms or more of the suite's CPU for each client."""
-    return sdk().OpenAI(base_url=f"{base_url}/v1", api_key=api_key, default_headers=headers,
-                        timeout=SDK_TIME_LIMIT, http_client=sdk().DefaultHttpxClient(verify=False))
+    openai = sdk()
+    return openai.OpenAI(base_url=f"{base_url}/v1", api_key=api_key, default_headers=headers,
+                         timeout=SDK_TIME_LIMIT, http_client=openai.DefaultHttpxClient(verify=False))
 
 
 def _called(call: str, arguments: dict, run) -> SdkCall:
